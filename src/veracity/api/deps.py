@@ -1,0 +1,56 @@
+"""What routers receive: the services and the authenticated caller."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPBearer
+
+from veracity.domain.caller import Caller
+from veracity.domain.errors import Forbidden, NotAuthenticated
+from veracity.services import Services
+
+SESSION_COOKIE = "veracity_session"
+CSRF_HEADER = "x-csrf-token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# Declared for the OpenAPI document; the lookup itself happens in ``current_caller``.
+bearer = HTTPBearer(auto_error=False, description="An API token from `veracity token create`.")
+session_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False)
+
+
+def get_services(request: Request) -> Services:
+    """The services built by ``create_app``."""
+    services: Services = request.app.state.services
+    return services
+
+
+def current_caller(request: Request) -> Caller:
+    """The caller from a bearer token, or from a web session plus its CSRF header.
+
+    A browser session may call the API too (the annotate page does); for anything but a
+    read it must echo the session's CSRF token in ``X-CSRF-Token``.
+    """
+    services = get_services(request)
+    header = request.headers.get("authorization")
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthenticated("use 'Authorization: Bearer <token>'")
+        return services.auth.caller_from_token(token.strip())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        session = services.auth.session(cookie)
+        if request.method not in _SAFE_METHODS:
+            sent = request.headers.get(CSRF_HEADER, "")
+            if not hmac.compare_digest(sent.encode(), session.csrf_token.encode()):
+                raise Forbidden("missing or wrong CSRF token")
+        return session.caller
+    raise NotAuthenticated("missing credentials: send 'Authorization: Bearer <token>'")
+
+
+Svc = Annotated[Services, Depends(get_services)]
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
+AUTH = [Depends(bearer), Depends(session_cookie)]

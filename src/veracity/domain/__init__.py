@@ -1,0 +1,1 @@
+"""Pure domain logic: label schemas, workflow rules, roles and truth inference. No I/O."""

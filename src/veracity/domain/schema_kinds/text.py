@@ -1,0 +1,46 @@
+"""``text``: free text written by the annotator (a transcription, a correction, a note)."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import Any, ClassVar, Literal, Self
+
+from pydantic import Field, model_validator
+
+from veracity.domain.schema_kinds.base import FieldKind
+from veracity.domain.schema_kinds.registry import register
+
+
+@register
+class TextField(FieldKind):
+    """A string of ``min_length`` to ``max_length`` characters."""
+
+    kind_name: ClassVar[str] = "text"
+
+    kind: Literal["text"] = "text"
+    min_length: int = Field(1, ge=0)
+    max_length: int = Field(10_000, ge=1, le=1_000_000)
+    multiline: bool = Field(True, description="Whether the answer box allows line breaks.")
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Self:
+        if self.min_length > self.max_length:
+            raise ValueError("min_length must not exceed max_length")
+        return self
+
+    def check(self, value: Any, data: Mapping[str, Any]) -> Any:
+        """A string within the length bounds; surrounding whitespace is removed."""
+        if not isinstance(value, str):
+            raise self.invalid(f"must be text, not {type(value).__name__}")
+        value = value.strip()
+        if len(value) < self.min_length:
+            raise self.invalid(f"needs at least {self.min_length} characters")
+        if len(value) > self.max_length:
+            raise self.invalid(f"allows at most {self.max_length} characters")
+        if not self.multiline and "\n" in value:
+            raise self.invalid("must be a single line")
+        return value
+
+    def vote_key(self, value: Any) -> Hashable:
+        """Texts agree when they match ignoring case and runs of whitespace."""
+        return " ".join(str(value).split()).casefold()

@@ -1,0 +1,49 @@
+"""Use cases: every permission check and every transaction lives here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from veracity.services.accounts import AccountService
+from veracity.services.authentication import AuthenticationService
+from veracity.services.exports import ExportService
+from veracity.services.gold import GoldService
+from veracity.services.items import ItemService
+from veracity.services.projects import ProjectService
+from veracity.services.queue import QueueService
+from veracity.services.resolutions import ResolutionService
+from veracity.services.stats import StatsService
+from veracity.settings import Settings
+from veracity.storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Every service, built once per process by :func:`build_services`."""
+
+    db: Database
+    accounts: AccountService
+    auth: AuthenticationService
+    projects: ProjectService
+    items: ItemService
+    queue: QueueService
+    resolutions: ResolutionService
+    exports: ExportService
+    stats: StatsService
+    gold: GoldService
+
+
+def build_services(db: Database, settings: Settings) -> Services:
+    """Wire the services over one database."""
+    return Services(
+        db=db,
+        accounts=AccountService(db),
+        auth=AuthenticationService(db, settings),
+        projects=ProjectService(db),
+        items=ItemService(db, settings.max_json_depth),
+        queue=QueueService(db),
+        resolutions=ResolutionService(db),
+        exports=ExportService(db),
+        stats=StatsService(db),
+        gold=GoldService(db),
+    )

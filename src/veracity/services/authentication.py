@@ -1,0 +1,108 @@
+"""Who is calling: API tokens, web sessions, and sign-in with throttling."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from veracity.domain.caller import Caller
+from veracity.domain.errors import NotAuthenticated, Throttled
+from veracity.domain.roles import Role
+from veracity.services.credentials import digest, new_secret
+from veracity.services.passwords import verify_password
+from veracity.settings import Settings
+from veracity.storage.db import Database
+from veracity.storage.queries import accounts as q
+from veracity.storage.types import utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class WebSession:
+    """A signed-in browser: the caller and the CSRF token its forms must send back."""
+
+    caller: Caller
+    csrf_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    """The outcome of a sign-in attempt.
+
+    On success ``session_token`` is set (shown once, stored hashed). On failure
+    ``delay_seconds`` says how long the answer should be held back, to slow guessing.
+    """
+
+    session_token: str | None
+    delay_seconds: float
+
+
+class AuthenticationService:
+    """Turns credentials into a :class:`Caller`."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+
+    def caller_from_token(self, token: str) -> Caller:
+        """The caller behind an API token; ``NotAuthenticated`` if it is not a live token."""
+        with self.db.read() as conn:
+            row = q.caller_by_token(conn, digest(token))
+        if row is None:
+            raise NotAuthenticated("invalid or revoked API token")
+        return Caller(int(row.user_id), int(row.org_id), Role(row.role), row.email)
+
+    def session(self, session_token: str) -> WebSession:
+        """The caller behind a session cookie; ``NotAuthenticated`` if it is not live."""
+        with self.db.read() as conn:
+            row = q.caller_by_session(conn, digest(session_token), utcnow())
+        if row is None:
+            raise NotAuthenticated("not signed in")
+        caller = Caller(int(row.user_id), int(row.org_id), Role(row.role), row.email)
+        return WebSession(caller, row.csrf_token)
+
+    def sign_in(self, email: str, password: str) -> SignIn:
+        """Check a password and open a session in the user's first organization.
+
+        Failures are counted per account over a window: after ``sign_in_slow_after`` each
+        failure is answered more slowly, and after ``sign_in_refuse_after`` sign-in is refused
+        (``Throttled``) until the window has passed, even with the right password.
+        """
+        email = email.strip().lower()
+        now = utcnow()
+        window = timedelta(minutes=self.settings.sign_in_window_minutes)
+        with self.db.write() as conn:
+            failed = q.failures(conn, email)
+            count = 0
+            window_start = now
+            if failed is not None and now - failed.window_start < window:
+                count, window_start = int(failed.failed), failed.window_start
+            if count >= self.settings.sign_in_refuse_after:
+                retry = int((window_start + window - now).total_seconds()) + 1
+                raise Throttled("too many failed sign-ins; try again later", retry_after=retry)
+            user = q.user_by_email(conn, email)
+            ok = verify_password(user.password_hash if user else None, password)
+            orgs = q.memberships_of(conn, user.id) if ok and user is not None else []
+            if user is None or not ok or user.disabled or not orgs:
+                count += 1
+                q.set_failures(conn, email, count, window_start)
+                over = count - self.settings.sign_in_slow_after
+                return SignIn(None, 0.0 if over < 0 else min(0.25 * 2**over, 4.0))
+            q.clear_failures(conn, email)
+            q.delete_expired_sessions(conn, now)
+            token = new_secret()
+            q.insert_session(
+                conn,
+                digest(token),
+                user.id,
+                orgs[0].org_id,
+                secrets.token_urlsafe(32),
+                now,
+                now + timedelta(hours=self.settings.session_hours),
+            )
+        return SignIn(token, 0.0)
+
+    def sign_out(self, session_token: str) -> None:
+        """End a web session."""
+        with self.db.write() as conn:
+            q.delete_session(conn, digest(session_token))

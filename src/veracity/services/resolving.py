@@ -1,0 +1,34 @@
+"""Turning an item's annotations into its resolution, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection
+
+from veracity.domain.truth import majority_vote
+from veracity.storage.queries import annotations as annotations_q
+from veracity.storage.queries import resolutions as resolutions_q
+from veracity.storage.types import utcnow
+
+if TYPE_CHECKING:
+    from veracity.services.projects import Project
+
+
+def resolve_item(conn: Connection, project: Project, item_id: int) -> None:
+    """(Re)compute one item's resolution from its current annotations."""
+    values = annotations_q.current_values(conn, item_id)
+    if not values:
+        return
+    resolved = majority_vote(project.schema, values)
+    resolutions_q.save_resolution(
+        conn,
+        item_id=item_id,
+        project_id=project.id,
+        value=resolved.value,
+        confidence=resolved.confidence,
+        method=resolved.method.value,
+        source=resolved.source.value,
+        n_annotations=len(values),
+        now=utcnow(),
+    )

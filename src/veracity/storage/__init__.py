@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy tables, organization-scoped queries and Alembic migrations."""

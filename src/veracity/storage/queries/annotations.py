@@ -1,0 +1,52 @@
+"""Annotations: immutable submitted values."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, exists, insert, select
+from sqlalchemy.orm import aliased
+
+from veracity.storage.tables import annotations
+
+
+def insert_annotation(
+    conn: Connection,
+    *,
+    project_id: int,
+    item_id: int,
+    assignment_id: int | None,
+    user_id: int | None,
+    stage: str,
+    value: dict[str, Any],
+    seconds: float | None,
+    now: datetime,
+) -> int:
+    """Store a submitted value; return the annotation's id."""
+    stmt = insert(annotations).values(
+        project_id=project_id,
+        item_id=item_id,
+        assignment_id=assignment_id,
+        user_id=user_id,
+        stage=stage,
+        value=value,
+        seconds=seconds,
+        created_at=now,
+    )
+    return int(conn.execute(stmt.returning(annotations.c.id)).scalar_one())
+
+
+_newer = aliased(annotations)
+
+
+def current_values(conn: Connection, item_id: int, stage: str = "label") -> list[dict[str, Any]]:
+    """The item's annotation values that no later fix has superseded, oldest first."""
+    stmt = (
+        select(annotations.c.value)
+        .where(
+            annotations.c.item_id == item_id,
+            annotations.c.stage == stage,
+            ~exists().where(_newer.c.supersedes_id == annotations.c.id),
+        )
+        .order_by(annotations.c.id)
+    )
+    return [row.value for row in conn.execute(stmt)]

@@ -1,0 +1,34 @@
+"""Every table, one module per aggregate, all on one ``metadata``."""
+
+from veracity.storage.tables.accounts import (
+    api_tokens,
+    invitations,
+    memberships,
+    organizations,
+    sign_in_failures,
+    users,
+    web_sessions,
+)
+from veracity.storage.tables.audit import audit_events
+from veracity.storage.tables.base import metadata
+from veracity.storage.tables.items import items
+from veracity.storage.tables.labels import annotations, assignments, gold, resolutions
+from veracity.storage.tables.projects import projects
+
+__all__ = [
+    "annotations",
+    "api_tokens",
+    "assignments",
+    "audit_events",
+    "gold",
+    "invitations",
+    "items",
+    "memberships",
+    "metadata",
+    "organizations",
+    "projects",
+    "resolutions",
+    "sign_in_failures",
+    "users",
+    "web_sessions",
+]

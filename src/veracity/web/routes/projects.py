@@ -1,0 +1,93 @@
+"""The project list, a project's page, and the annotate page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from veracity.api.routers.ids import ProjectId
+from veracity.domain.errors import NotFound
+from veracity.domain.roles import Permission
+from veracity.web.pages import SignInRequired, render, services, sign_in_redirect, web_session
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def home() -> Response:
+    """The project list is the home page."""
+    return RedirectResponse("/projects", status_code=303)
+
+
+@router.get("/projects", response_class=HTMLResponse)
+def project_list(request: Request) -> Response:
+    """Every project of the signed-in person's organization."""
+    try:
+        session = web_session(request)
+    except SignInRequired as exc:
+        return sign_in_redirect(exc.next_path)
+    projects = services(request).projects.list(session.caller)
+    return render(request, "projects.html", session=session, projects=projects)
+
+
+@router.get("/projects/{project_id}", response_class=HTMLResponse)
+def project_page(request: Request, project_id: ProjectId) -> Response:
+    """A project's progress and what it asks for."""
+    try:
+        session = web_session(request)
+    except SignInRequired as exc:
+        return sign_in_redirect(exc.next_path)
+    svc = services(request)
+    try:
+        project = svc.projects.get(session.caller, project_id)
+    except NotFound:
+        return _not_found(request, session)
+    stats = (
+        svc.stats.project_stats(session.caller, project_id)
+        if session.caller.can(Permission.read_stats)
+        else None
+    )
+    return render(
+        request,
+        "project.html",
+        session=session,
+        project=project,
+        stats=stats,
+        can_export=session.caller.can(Permission.export),
+    )
+
+
+@router.get("/projects/{project_id}/annotate", response_class=HTMLResponse)
+def annotate_page(request: Request, project_id: ProjectId) -> Response:
+    """The keyboard-first labeling page; work is fetched by the page's script."""
+    try:
+        session = web_session(request)
+    except SignInRequired as exc:
+        return sign_in_redirect(exc.next_path)
+    try:
+        project = services(request).projects.get(session.caller, project_id)
+    except NotFound:
+        return _not_found(request, session)
+    return render(
+        request,
+        "annotate.html",
+        session=session,
+        project=project,
+        project_json={
+            "id": project.id,
+            "name": project.name,
+            "schema": project.schema.to_json(),
+            "instructions": project.instructions,
+        },
+    )
+
+
+def _not_found(request: Request, session: object) -> Response:
+    return render(
+        request,
+        "message.html",
+        404,
+        session=session,
+        title="Not found",
+        message="There is no such project in your organization.",
+    )
