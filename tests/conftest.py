@@ -38,7 +38,8 @@ BACKENDS = ["sqlite", "postgresql"]
 
 
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    # The process id keeps two test runs on one machine from dropping each other's database.
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 
 
 def _pg_reachable() -> str | None:
@@ -88,9 +89,23 @@ def _pg_database(name: str) -> str:
     return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
 
 
+def _drop_pg_database(url: str) -> None:
+    name = make_url(url).database
+    admin = create_engine(
+        Settings(database_url=PG_ADMIN_URL).resolved_database_url, isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
-def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Backend:
-    """A migrated database of each kind, created once per session."""
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Backend]:
+    """A migrated database of each kind, created once per session (and dropped after)."""
     data_dir = tmp_path_factory.mktemp(f"db-{request.param}")
     if request.param == "postgresql":
         problem = _pg_reachable()
@@ -106,7 +121,9 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         schema.upgrade(engine)
     finally:
         engine.dispose()
-    return Backend(request.param, url, data_dir)
+    yield Backend(request.param, url, data_dir)
+    if request.param == "postgresql":
+        _drop_pg_database(url)
 
 
 @pytest.fixture

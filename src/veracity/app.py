@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from veracity import __version__
@@ -28,6 +29,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Request handlers run in worker threads and each holds a database connection, so
+        # more threads than pooled connections would only queue on the pool (costly
+        # lock hand-offs under load); let them queue in the event loop instead.
+        to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         yield
         db.dispose()
 

@@ -6,6 +6,7 @@ Nothing here is read at import time elsewhere: ``create_app(settings)`` and the 
 
 from __future__ import annotations
 
+import os
 import secrets
 from enum import StrEnum
 from pathlib import Path
@@ -76,7 +77,11 @@ class Settings(BaseSettings):
         description="Largest request body accepted by item import (413 beyond it).",
     )
     max_json_depth: int = Field(
-        32, ge=4, le=512, description="Deepest nesting accepted in JSON request bodies and data."
+        32,
+        ge=4,
+        le=512,
+        description="Deepest nesting accepted in JSON request bodies and in an imported "
+        "item's `data` and `meta` (422).",
     )
     sign_in_slow_after: int = Field(
         3, ge=1, description="Failed sign-ins for one account before each answer is delayed."
@@ -93,7 +98,11 @@ class Settings(BaseSettings):
         "NORMAL survives a process crash but may lose the last commits on power loss.",
     )
     db_pool_size: int = Field(
-        10, ge=1, le=200, description="Database connections kept open per server process."
+        10,
+        ge=1,
+        le=200,
+        description="Database connections each server process keeps open (and never "
+        "exceeds); size PostgreSQL's max_connections for all processes together.",
     )
 
     @model_validator(mode="after")
@@ -131,11 +140,13 @@ class Settings(BaseSettings):
         self.data_dir.mkdir(parents=True, exist_ok=True)
         path = self.data_dir / _SECRET_FILE
         if not path.exists():
-            # O_EXCL so that two processes starting together agree on one key.
+            # O_EXCL so that two processes starting together agree on one key; created with
+            # mode 0600 rather than chmod-ed after, so it is never readable by others at all.
             try:
-                with path.open("x", encoding="ascii") as fh:
-                    fh.write(secrets.token_urlsafe(48))
-                path.chmod(0o600)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             except FileExistsError:
                 pass
+            else:
+                with os.fdopen(fd, "w", encoding="ascii") as fh:
+                    fh.write(secrets.token_urlsafe(48))
         return path.read_text(encoding="ascii").strip()

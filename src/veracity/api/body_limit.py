@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import orjson
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from veracity.api.errors import error_body
@@ -17,8 +18,15 @@ from veracity.api.errors import error_body
 _IMPORT_PATH = re.compile(r"^/api/v1/projects/[^/]+/items$")
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    """Raised from ``receive`` once a body passes its limit.
+
+    An ``HTTPException``, because FastAPI turns any other error met while it reads a body into
+    a 400; this one it lets through to the API's error handler, which answers 413.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, _message(limit))
 
 
 class BodyLimit:
@@ -58,7 +66,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise _TooLarge
+                    raise _TooLarge(limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -79,8 +87,12 @@ class BodyLimit:
             await _answer_413(send, limit)
 
 
+def _message(limit: int) -> str:
+    return f"the request body is larger than {limit} bytes"
+
+
 async def _answer_413(send: Send, limit: int) -> None:
-    body = orjson.dumps(error_body("too_large", f"the request body is larger than {limit} bytes"))
+    body = orjson.dumps(error_body("too_large", _message(limit)))
     await send(
         {
             "type": "http.response.start",

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from veracity.domain.caller import Caller
 from veracity.domain.errors import Forbidden, NotAuthenticated
@@ -27,22 +28,29 @@ def get_services(request: Request) -> Services:
     return services
 
 
-def current_caller(request: Request) -> Caller:
+async def current_caller(request: Request) -> Caller:
     """The caller from a bearer token, or from a web session plus its CSRF header.
 
     A browser session may call the API too (the annotate page does); for anything but a
-    read it must echo the session's CSRF token in ``X-CSRF-Token``.
+    read it must echo the session's CSRF token in ``X-CSRF-Token``. Credentials checked in
+    the last few seconds are answered from memory, without a trip to a worker thread.
     """
-    services = get_services(request)
+    auth = get_services(request).auth
     header = request.headers.get("authorization")
     if header is not None:
         scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
             raise NotAuthenticated("use 'Authorization: Bearer <token>'")
-        return services.auth.caller_from_token(token.strip())
+        caller = auth.cached_caller(token)
+        if caller is None:
+            caller = await run_in_threadpool(auth.caller_from_token, token)
+        return caller
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        session = services.auth.session(cookie)
+        session = auth.cached_session(cookie)
+        if session is None:
+            session = await run_in_threadpool(auth.session, cookie)
         if request.method not in _SAFE_METHODS:
             sent = request.headers.get(CSRF_HEADER, "")
             if not hmac.compare_digest(sent.encode(), session.csrf_token.encode()):

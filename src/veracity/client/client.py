@@ -9,7 +9,7 @@ from typing import IO, Any
 import httpx
 import orjson
 
-from veracity.api.schemas.accounts import MeOut, TokenOut
+from veracity.api.schemas.accounts import InvitationOut, MemberOut, MeOut, TokenOut
 from veracity.api.schemas.items import ImportOut
 from veracity.api.schemas.projects import ProjectOut
 from veracity.api.schemas.queue import LeaseOut, ResolutionOut, SubmitOut
@@ -88,6 +88,20 @@ class Client:
     def create_token(self, name: str = "") -> TokenOut:
         """A new API token for this caller."""
         return TokenOut.model_validate(self._json("POST", "/api/v1/tokens", {"name": name}))
+
+    def revoke_token(self, token_id: int) -> None:
+        """Revoke one of this caller's tokens."""
+        self._json("DELETE", f"/api/v1/tokens/{token_id}")
+
+    def members(self) -> list[MemberOut]:
+        """The members of the organization."""
+        data = self._json("GET", "/api/v1/members")
+        return [MemberOut.model_validate(m) for m in data["members"]]
+
+    def invite(self, email: str, role: str = "annotator") -> InvitationOut:
+        """Invite someone; send them the returned ``url``."""
+        body = {"email": email, "role": role}
+        return InvitationOut.model_validate(self._json("POST", "/api/v1/invitations", body))
 
     # -- projects --------------------------------------------------------------------------
 

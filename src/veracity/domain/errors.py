@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+def count_of(n: int, noun: str) -> str:
+    """``n`` with ``noun`` in the singular or the plural ("1 option", "2 options")."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 class DomainError(Exception):
     """Base of every expected error. ``code`` is stable and machine-readable."""
 

@@ -39,6 +39,33 @@ def json_depth(value: Any, limit: int) -> int:
     return deepest
 
 
+def has_nul(value: Any) -> bool:
+    """Whether a JSON value holds a NUL character in any key or string.
+
+    PostgreSQL cannot store NUL in text or JSON, so such input is refused up front on every
+    database alike, instead of failing at the insert.
+    """
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                return True
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
+def _check_storable(value: Any, field: str, max_depth: int) -> None:
+    if json_depth(value, max_depth) > max_depth:
+        raise InvalidRecord(f"is nested deeper than {max_depth} levels", field=field)
+    if has_nul(value):
+        raise InvalidRecord("contains a NUL character", field=field)
+
+
 def parse_item_record(raw: Any, *, max_depth: int) -> ItemRecord:
     """Validate one record; errors name the field (the caller adds the record number)."""
     if not isinstance(raw, Mapping):
@@ -52,13 +79,14 @@ def parse_item_record(raw: Any, *, max_depth: int) -> ItemRecord:
     data = raw.get("data")
     if not isinstance(data, dict) or not data:
         raise InvalidRecord("must be a non-empty object", field="data")
-    if json_depth(data, max_depth) > max_depth:
-        raise InvalidRecord(f"is nested deeper than {max_depth} levels", field="data")
+    _check_storable(data, "data", max_depth)
     external_id = raw.get("external_id")
     if external_id is not None:
         if isinstance(external_id, bool) or not isinstance(external_id, str | int):
             raise InvalidRecord("must be a string or an integer", field="external_id")
         external_id = str(external_id)
+        if "\x00" in external_id:
+            raise InvalidRecord("contains a NUL character", field="external_id")
         if not external_id or len(external_id) > MAX_EXTERNAL_ID:
             raise InvalidRecord(f"must be 1 to {MAX_EXTERNAL_ID} characters", field="external_id")
     meta = raw.get("meta")
@@ -66,6 +94,5 @@ def parse_item_record(raw: Any, *, max_depth: int) -> ItemRecord:
         meta = {}
     if not isinstance(meta, dict):
         raise InvalidRecord("must be an object", field="meta")
-    if json_depth(meta, max_depth) > max_depth:
-        raise InvalidRecord(f"is nested deeper than {max_depth} levels", field="meta")
+    _check_storable(meta, "meta", max_depth)
     return ItemRecord(data=data, external_id=external_id, meta=meta)

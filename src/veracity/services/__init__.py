@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from veracity.services.accounts import AccountService
-from veracity.services.authentication import AuthenticationService
+from veracity.services.authentication import AuthenticationService, RecentCredentials
 from veracity.services.exports import ExportService
 from veracity.services.gold import GoldService
 from veracity.services.items import ItemService
-from veracity.services.projects import ProjectService
+from veracity.services.projects import ProjectService, RecentProjects
 from veracity.services.queue import QueueService
 from veracity.services.resolutions import ResolutionService
 from veracity.services.stats import StatsService
@@ -35,13 +35,15 @@ class Services:
 
 def build_services(db: Database, settings: Settings) -> Services:
     """Wire the services over one database."""
+    recent = RecentProjects(db)
+    credentials = RecentCredentials()
     return Services(
         db=db,
-        accounts=AccountService(db),
-        auth=AuthenticationService(db, settings),
-        projects=ProjectService(db),
+        accounts=AccountService(db, credentials),
+        auth=AuthenticationService(db, settings, credentials),
+        projects=ProjectService(db, recent),
         items=ItemService(db, settings.max_json_depth),
-        queue=QueueService(db),
+        queue=QueueService(db, recent),
         resolutions=ResolutionService(db),
         exports=ExportService(db),
         stats=StatsService(db),

@@ -12,8 +12,9 @@ from veracity.domain.caller import Caller
 from veracity.domain.errors import Conflict, Forbidden, InvalidRecord, NotFound
 from veracity.domain.roles import Permission, Role, may_grant
 from veracity.services import audit
+from veracity.services.authentication import RecentCredentials
 from veracity.services.credentials import TOKEN_PREFIX, digest, new_secret
-from veracity.services.passwords import check_strength, hash_password
+from veracity.services.passwords import check_strength, hash_password, verify_password
 from veracity.storage.db import Database
 from veracity.storage.queries import accounts as q
 from veracity.storage.types import utcnow
@@ -70,8 +71,11 @@ class NewToken:
 class AccountService:
     """Use cases about who belongs where."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, credentials: RecentCredentials) -> None:
         self.db = db
+        # Cleared whenever a membership or a token changes, so this process never answers
+        # from a stale copy (others catch up within the cache's few seconds).
+        self.credentials = credentials
 
     # -- operator (command line) ---------------------------------------------------------
 
@@ -108,6 +112,7 @@ class AccountService:
                 raise NotFound("organization", repr(org_name))
             user_id = self._ensure_user(conn, email, name, password)
             q.upsert_membership(conn, org.id, user_id, member_role.value, utcnow())
+            self.credentials.clear()
             audit.record(
                 conn,
                 Caller.operator(org.id),
@@ -164,7 +169,7 @@ class AccountService:
         email = normalise_email(email)
         member_role = parse_role(role)
         if not may_grant(caller.role, member_role):
-            raise Forbidden(f"the {caller.role} role may not invite a {member_role}")
+            raise Forbidden(f"the {caller.role} role may not invite someone as {member_role}")
         token = new_secret()
         now = utcnow()
         with self.db.write() as conn:
@@ -198,7 +203,7 @@ class AccountService:
         return row.email, row.org_name
 
     def accept_invitation(self, token: str, password: str, name: str = "") -> int:
-        """Join the inviting organization, creating the account or setting its password."""
+        """Join the inviting organization, creating the account or proving it is the caller's."""
         check_strength(password)
         now = utcnow()
         with self.db.write() as conn:
@@ -211,8 +216,15 @@ class AccountService:
                     conn, row.email, name.strip()[:200], hash_password(password), now
                 )
             else:
+                # Whoever holds the link is not proven to own an existing account: they join
+                # with that account's password, never by setting a new one (which would let
+                # any organization's owner take over another organization's member).
+                if not verify_password(user.password_hash, password):
+                    raise InvalidRecord(
+                        "this email already has an account: enter its password to join",
+                        field="password",
+                    )
                 user_id = int(user.id)
-                q.set_password(conn, user_id, hash_password(password))
             q.upsert_membership(conn, row.org_id, user_id, row.role, now)
             q.mark_invitation_accepted(conn, row.id, now)
             caller = Caller(user_id, row.org_id, Role(row.role), row.email)
@@ -231,6 +243,7 @@ class AccountService:
         with self.db.write() as conn:
             if not q.revoke_token(conn, caller.org_id, user_id, token_id, utcnow()):
                 raise NotFound("token", token_id)
+            self.credentials.clear()
             audit.record(conn, caller, "token.revoke", "token", token_id)
 
     # -- helpers ---------------------------------------------------------------------------

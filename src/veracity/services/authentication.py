@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -37,29 +38,80 @@ class SignIn:
     delay_seconds: float
 
 
+class RecentCredentials:
+    """Callers behind tokens and sessions seen in the last few seconds.
+
+    Every API request authenticates; reading the token's row each time costs a round trip
+    per request. A revoked token, a removed member or a changed role therefore reaches every
+    server process within ``ttl_seconds`` (at once in the process that made the change).
+    """
+
+    def __init__(self, ttl_seconds: float = 5.0, size: int = 100_000) -> None:
+        self.ttl = ttl_seconds
+        self.size = size
+        self._entries: dict[str, tuple[float, WebSession]] = {}
+
+    def get(self, key: str) -> WebSession | None:
+        """The entry for ``key`` if it is fresh."""
+        hit = self._entries.get(key)
+        if hit is None or time.monotonic() - hit[0] > self.ttl:
+            return None
+        return hit[1]
+
+    def put(self, key: str, value: WebSession) -> None:
+        """Remember ``value`` for ``ttl_seconds``."""
+        if len(self._entries) >= self.size:
+            self._entries.clear()
+        self._entries[key] = (time.monotonic(), value)
+
+    def clear(self) -> None:
+        """Forget everything (after a revocation or a role change in this process)."""
+        self._entries.clear()
+
+
 class AuthenticationService:
     """Turns credentials into a :class:`Caller`."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, recent: RecentCredentials) -> None:
         self.db = db
         self.settings = settings
+        self.recent = recent
 
     def caller_from_token(self, token: str) -> Caller:
         """The caller behind an API token; ``NotAuthenticated`` if it is not a live token."""
-        with self.db.read() as conn:
-            row = q.caller_by_token(conn, digest(token))
-        if row is None:
-            raise NotAuthenticated("invalid or revoked API token")
-        return Caller(int(row.user_id), int(row.org_id), Role(row.role), row.email)
+        return self._lookup(digest(token), token_row=True).caller
+
+    def cached_caller(self, token: str) -> Caller | None:
+        """The caller behind an API token if it was checked moments ago; no I/O."""
+        hit = self.recent.get(digest(token))
+        return None if hit is None else hit.caller
+
+    def cached_session(self, session_token: str) -> WebSession | None:
+        """The session behind a cookie if it was checked moments ago; no I/O."""
+        return self.recent.get("s:" + digest(session_token))
 
     def session(self, session_token: str) -> WebSession:
         """The caller behind a session cookie; ``NotAuthenticated`` if it is not live."""
+        return self._lookup("s:" + digest(session_token), token_row=False)
+
+    def _lookup(self, key: str, *, token_row: bool) -> WebSession:
+        hit = self.recent.get(key)
+        if hit is not None:
+            return hit
+        secret_hash = key.removeprefix("s:")
         with self.db.read() as conn:
-            row = q.caller_by_session(conn, digest(session_token), utcnow())
+            if token_row:
+                row = q.caller_by_token(conn, secret_hash)
+                csrf = ""
+            else:
+                row = q.caller_by_session(conn, secret_hash, utcnow())
+                csrf = row.csrf_token if row is not None else ""
         if row is None:
-            raise NotAuthenticated("not signed in")
+            raise NotAuthenticated("invalid or revoked API token" if token_row else "not signed in")
         caller = Caller(int(row.user_id), int(row.org_id), Role(row.role), row.email)
-        return WebSession(caller, row.csrf_token)
+        found = WebSession(caller, csrf)
+        self.recent.put(key, found)
+        return found
 
     def sign_in(self, email: str, password: str) -> SignIn:
         """Check a password and open a session in the user's first organization.
@@ -106,3 +158,4 @@ class AuthenticationService:
         """End a web session."""
         with self.db.write() as conn:
             q.delete_session(conn, digest(session_token))
+        self.recent.clear()

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import ijson
 import orjson
+from ijson.common import ObjectBuilder
 
 from veracity.domain.errors import InvalidRecord
 
@@ -44,26 +45,62 @@ SUFFIXES: dict[str, ItemFormat] = {
 }
 
 
-def read_records(stream: IO[bytes], fmt: ItemFormat) -> Iterator[Any]:
-    """Yield the raw records of ``stream`` in order."""
+# The most a setting allows (``max_json_depth``); each record is checked against the actual
+# setting once read. Nesting is counted as the records are parsed, so that deep brackets are
+# refused before they are built: one request of them could otherwise use memory without bound.
+MAX_RECORD_DEPTH = 512
+
+
+def read_records(
+    stream: IO[bytes], fmt: ItemFormat, max_depth: int = MAX_RECORD_DEPTH
+) -> Iterator[Any]:
+    """Yield the raw records of ``stream`` in order; a JSON array's records whose fields nest
+    deeper than ``max_depth`` are refused as they are read."""
     if fmt is ItemFormat.json:
-        return _json_array(stream)
+        return _json_array(stream, max_depth)
     if fmt is ItemFormat.ndjson:
         return _ndjson(stream)
     return _csv(stream)
 
 
-def _json_array(stream: IO[bytes]) -> Iterator[Any]:
+def _json_array(stream: IO[bytes], max_depth: int) -> Iterator[Any]:
     head = stream.read(64)
     if head.removeprefix(codecs.BOM_UTF8).lstrip()[:1] != b"[":
         raise InvalidRecord("a JSON import must be an array of records")
     n = 0
+    # ``ijson.items`` would track a prefix string per level (quadratic in the depth), so the
+    # records are built from the basic events here, counting the depth as they arrive.
+    events = ijson.basic_parse(_Prefixed(head, stream), use_float=True)
+    builder: ObjectBuilder | None = None
+    depth = 0
+    field: str | None = None
     try:
-        records = ijson.items(_Prefixed(head, stream), "item", use_float=True)
-        for n, record in enumerate(records, start=1):  # noqa: B007
-            yield record
+        next(events)  # the array's start_array
+        for event, value in events:
+            if builder is None:
+                if event == "end_array":
+                    break
+                n += 1
+                builder = ObjectBuilder()
+            builder.event(event, value)
+            if event == "map_key" and depth == 1:
+                field = value
+            elif event in ("start_map", "start_array"):
+                depth += 1
+                if depth > max_depth + 1:  # the record's own braces are one level
+                    raise InvalidRecord(
+                        f"is nested deeper than {max_depth} levels", field=field, record=n
+                    )
+            elif event in ("end_map", "end_array"):
+                depth -= 1
+            if depth == 0:
+                yield builder.value
+                builder = None
+        for _ in events:  # anything after the array is an error, raised by the parser
+            pass
     except (ijson.JSONError, UnicodeDecodeError) as exc:
-        raise InvalidRecord(f"is not valid JSON ({exc})", record=n + 1) from None
+        record = n if builder is not None else n + 1
+        raise InvalidRecord(f"is not valid JSON ({exc})", record=record) from None
 
 
 class _Prefixed:

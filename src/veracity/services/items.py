@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import islice
 from typing import Any
 
@@ -20,6 +21,9 @@ from veracity.storage.queries import items as q
 from veracity.storage.types import utcnow
 
 BATCH = 1000
+# After this many new items the planner's statistics are refreshed, so the queue's queries
+# are planned for the table's real size rather than for the empty table it was.
+ANALYZE_AFTER = 10_000
 
 
 def batched(iterable: Iterable[Any], size: int) -> Iterator[tuple[Any, ...]]:
@@ -72,6 +76,8 @@ class ItemService:
                 self._import_batch(conn, project, batch, result)
                 if on_batch is not None:
                     on_batch(result)
+            if result.created >= ANALYZE_AFTER:
+                q.analyze(conn)
             audit.record(
                 conn,
                 caller,
@@ -91,55 +97,60 @@ class ItemService:
         batch: tuple[tuple[int, Any], ...],
         result: ImportResult,
     ) -> None:
-        parsed: list[tuple[int, ItemRecord]] = []
-        for n, raw in batch:
-            try:
-                parsed.append((n, parse_item_record(raw, max_depth=self.max_depth)))
-            except InvalidRecord as exc:
-                raise exc.in_record(n) from None
-        keyed = [r.external_id for _, r in parsed if r.external_id is not None]
-        known = q.existing(conn, project.id, keyed)
         now = utcnow()
         quota = project.workflow.overlap
-        inserts: dict[str | int, dict[str, Any]] = {}
-        updates: dict[int, dict[str, Any]] = {}
-        for n, rec in parsed:
-            key: str | int = rec.external_id if rec.external_id is not None else -n
-            pending = inserts.get(key)
-            if pending is not None:
-                # The same external id twice in one batch: the later record wins.
-                same = pending["data"] == rec.data and pending["meta"] == rec.meta
-                pending.update(data=rec.data, meta=rec.meta)
-                result.unchanged += same
-                result.updated += not same
-                continue
-            row = known.get(rec.external_id) if rec.external_id is not None else None
-            if row is None:
-                inserts[key] = {
-                    "project_id": project.id,
-                    "external_id": rec.external_id,
-                    "data": rec.data,
-                    "meta": rec.meta,
-                    "state": "open",
-                    "quota": quota,
-                    "n_leased": 0,
-                    "n_done": 0,
-                    "created_at": now,
-                }
+        anonymous: list[dict[str, Any]] = []
+        keyed: dict[str, tuple[int, ItemRecord]] = {}
+        for n, raw in batch:
+            try:
+                rec = parse_item_record(raw, max_depth=self.max_depth)
+            except InvalidRecord as exc:
+                raise exc.in_record(n) from None
+            if rec.external_id is None:
+                anonymous.append(_row(project.id, rec, quota, now))
                 result.created += 1
                 continue
-            current = updates.get(row.id, {"new_data": row.data, "new_meta": row.meta})
-            if current["new_data"] == rec.data and current["new_meta"] == rec.meta:
+            earlier = keyed.get(rec.external_id)
+            if earlier is not None:
+                # The same external id twice in one batch: the later record wins.
+                same = earlier[1].data == rec.data and earlier[1].meta == rec.meta
+                result.unchanged += same
+                result.updated += not same
+            keyed[rec.external_id] = (n, rec)
+        q.insert_items(conn, anonymous)
+        rows = [_row(project.id, rec, quota, now) for _, rec in keyed.values()]
+        inserted = q.insert_new_items(conn, rows)
+        result.created += len(inserted)
+        conflicting = [ext for ext in keyed if ext not in inserted]
+        known = q.existing(conn, project.id, conflicting)
+        changes = []
+        for ext in conflicting:
+            n, rec = keyed[ext]
+            row = known[ext]
+            if row.data == rec.data and row.meta == rec.meta:
                 result.unchanged += 1
                 continue
             if row.n_done:
                 raise InvalidRecord(
-                    f"item {rec.external_id!r} already has annotations, so its data cannot "
-                    "change; import it under a new external_id",
+                    f"item {ext!r} already has annotations, so its data cannot change; "
+                    "import it under a new external_id",
                     field="data",
                     record=n,
                 )
-            updates[row.id] = {"item_id": row.id, "new_data": rec.data, "new_meta": rec.meta}
+            changes.append({"item_id": row.id, "new_data": rec.data, "new_meta": rec.meta})
             result.updated += 1
-        q.insert_items(conn, list(inserts.values()))
-        q.update_items(conn, list(updates.values()))
+        q.update_items(conn, changes)
+
+
+def _row(project_id: int, rec: ItemRecord, quota: int, now: datetime) -> dict[str, Any]:
+    return {
+        "project_id": project_id,
+        "external_id": rec.external_id,
+        "data": rec.data,
+        "meta": rec.meta,
+        "state": "open",
+        "quota": quota,
+        "n_leased": 0,
+        "n_done": 0,
+        "created_at": now,
+    }

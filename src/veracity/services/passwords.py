@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -11,8 +13,14 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so that timing does not reveal who has an account.
-_DUMMY = _hasher.hash("veracity-no-such-user")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so that timing does not reveal who has an
+    account. Made on first use, not at import: an argon2 hash costs a noticeable fraction of a
+    second, which every CLI command would otherwise pay at start-up."""
+    return _hasher.hash("veracity-no-such-user")
 
 
 def check_strength(password: str) -> None:
@@ -31,6 +39,8 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether ``password`` matches; spends the same time when there is no hash."""
     try:
-        return _hasher.verify(password_hash or _DUMMY, password) and password_hash is not None
+        return (
+            _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        )
     except (VerificationError, InvalidHashError):
         return False

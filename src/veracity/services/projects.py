@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -94,6 +95,50 @@ def require_project(conn: Connection, caller: Caller, project_id: int) -> Projec
     return to_project(row)
 
 
+class RecentProjects:
+    """Projects read in the last few seconds, for the queue's hot paths.
+
+    Leasing and submitting need the project's schema, workflow and organization on every
+    call; rereading them each time costs a round trip per request. A project's organization
+    and label schema never change, so a short-lived copy is safe for the tenancy check and
+    for validation; a new workflow reaches every server process within ``ttl_seconds``
+    (at once in the process that made the change).
+    """
+
+    def __init__(self, db: Database, ttl_seconds: float = 5.0) -> None:
+        self.db = db
+        self.ttl = ttl_seconds
+        self._entries: dict[int, tuple[float, Project]] = {}
+
+    def get(self, caller: Caller, project_id: int, conn: Connection | None = None) -> Project:
+        """The project if it is in the caller's organization; ``NotFound`` otherwise.
+
+        Pass the connection of a transaction already open: taking a second connection from
+        the pool while holding one can exhaust the pool under load.
+        """
+        now = time.monotonic()
+        hit = self._entries.get(project_id)
+        if hit is None or now - hit[0] > self.ttl:
+            if conn is None:
+                with self.db.read() as own:
+                    row = q.project_any_org(own, project_id)
+            else:
+                row = q.project_any_org(conn, project_id)
+            if row is None:
+                raise NotFound("project", project_id)
+            if len(self._entries) > 10_000:
+                self._entries.clear()
+            hit = (now, to_project(row))
+            self._entries[project_id] = hit
+        if hit[1].org_id != caller.org_id:
+            raise NotFound("project", project_id)
+        return hit[1]
+
+    def forget(self, project_id: int) -> None:
+        """Drop the copy of a project that just changed."""
+        self._entries.pop(project_id, None)
+
+
 def _check_name(name: str) -> str:
     name = name.strip()
     if not name or len(name) > 200:
@@ -110,8 +155,9 @@ def _check_instructions(instructions: str) -> str:
 class ProjectService:
     """Use cases about projects."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, recent: RecentProjects) -> None:
         self.db = db
+        self.recent = recent
 
     def create(
         self, caller: Caller, name: str, schema: Any, workflow: Any = None, instructions: str = ""
@@ -171,7 +217,8 @@ class ProjectService:
         """Change a project's name, instructions or workflow.
 
         The label schema is fixed once a project exists: annotations were validated against
-        it. A new overlap applies to items not yet finished.
+        it. A new overlap applies to every item: lowering it finishes items that already have
+        enough annotations, raising it reopens finished items for more.
         """
         caller.require(Permission.write_project)
         changes: dict[str, Any] = {}
@@ -200,6 +247,8 @@ class ProjectService:
                         project_id,
                         changed=sorted(k for k in changes if k != "updated_at"),
                     )
-                return require_project(conn, caller, project_id)
+                project = require_project(conn, caller, project_id)
         except IntegrityError:
             raise Conflict(f"a project called {name!r} already exists") from None
+        self.recent.forget(project_id)
+        return project

@@ -9,6 +9,7 @@ lock is involved, so any number of server processes can share one database.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,16 +17,17 @@ from typing import Any
 from veracity.domain.caller import Caller
 from veracity.domain.errors import Conflict, InvalidRecord, NotFound
 from veracity.domain.roles import Permission
-from veracity.services.projects import require_project
+from veracity.services.projects import RecentProjects
 from veracity.services.resolving import resolve_item
 from veracity.services.retry import retrying
 from veracity.storage.db import Database
-from veracity.storage.queries import annotations as annotations_q
 from veracity.storage.queries import queue as q
 from veracity.storage.types import utcnow
 
 LABEL = "label"
 MAX_SECONDS = 24 * 3600.0
+# How often one process looks for expired leases while handing out work.
+SWEEP_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,45 +72,77 @@ def _check_seconds(seconds: float | None) -> float | None:
 class QueueService:
     """Use cases of a person working through a project."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, recent: RecentProjects) -> None:
         self.db = db
+        self.recent = recent
+        # When this process last swept each project's expired leases (monotonic seconds).
+        self._swept: dict[int, float] = {}
 
     def next(self, caller: Caller, project_id: int) -> Lease | None:
-        """Lease the next item to the caller, or None when there is no work for them now."""
+        """Lease the next item to the caller, or None when there is no work for them now.
+
+        The common case is one statement. Expired leases are swept at most every
+        ``SWEEP_SECONDS`` per process on that path, and always before the answer is "no work"
+        or "too many open leases", so a lapsed lease is never the reason for either.
+        """
         caller.require(Permission.work)
         user_id = caller.worker_id()
+        flow = self.recent.get(caller, project_id).workflow
 
-        def lease() -> Lease | None:
+        def lease(wait: bool) -> q.Leased | None:
+            now = utcnow()
             with self.db.write() as conn:
-                project = require_project(conn, caller, project_id)
-                now = utcnow()
-                q.expire_leases(conn, project_id, now)
-                held = q.open_lease_count(conn, project_id, user_id)
-                if held >= project.workflow.max_open_leases:
-                    raise Conflict(
-                        f"you hold {held} open leases in this project (the most allowed); "
-                        "submit or skip them first"
-                    )
-                item_id = q.pick_item(
-                    conn, project_id, user_id, LABEL, row_locks=self.db.is_postgresql
+                return q.lease_next(
+                    conn,
+                    project_id=project_id,
+                    user_id=user_id,
+                    stage=LABEL,
+                    max_open=flow.max_open_leases,
+                    now=now,
+                    expires_at=now + timedelta(seconds=flow.lease_seconds),
+                    wait=wait,
                 )
-                if item_id is None:
-                    return None
-                expires = now + timedelta(seconds=project.workflow.lease_seconds)
-                assignment_id, item = q.lease_item(
-                    conn, project_id, item_id, user_id, LABEL, now, expires
-                )
-            return Lease(assignment_id, LABEL, expires, item.id, item.external_id, item.data)
 
-        return retrying(lease)
+        if time.monotonic() - self._swept.get(project_id, 0.0) > SWEEP_SECONDS:
+            self._sweep(project_id)
+        leased = retrying(lambda: lease(wait=False))
+        if leased is None:
+            self._sweep(project_id)
+            leased = retrying(lambda: lease(wait=True))
+        if leased is None:
+            with self.db.read() as conn:
+                held = q.open_lease_count(conn, project_id, user_id)
+            if held >= flow.max_open_leases:
+                raise Conflict(
+                    f"you hold {held} open leases in this project (the most allowed); "
+                    "submit or skip them first"
+                )
+            return None
+        return Lease(
+            leased.assignment_id,
+            LABEL,
+            leased.lease_expires_at,
+            leased.item_id,
+            leased.external_id,
+            leased.data,
+        )
+
+    def _sweep(self, project_id: int) -> None:
+        self._swept[project_id] = time.monotonic()
+
+        def expire() -> None:
+            with self.db.write() as conn:
+                q.expire_leases(conn, project_id, utcnow())
+
+        retrying(expire)
 
     def open_leases(self, caller: Caller, project_id: int) -> list[Lease]:
         """The caller's leases in the project that are still open, oldest first."""
         caller.require(Permission.work)
         user_id = caller.worker_id()
-        with self.db.write() as conn:
-            require_project(conn, caller, project_id)
-            q.expire_leases(conn, project_id, utcnow())
+        self.recent.get(caller, project_id)
+        self._sweep(project_id)
+        with self.db.read() as conn:
             rows = q.open_leases(conn, project_id, user_id)
         return [
             Lease(r.assignment_id, r.stage, r.lease_expires_at, r.item_id, r.external_id, r.data)
@@ -121,7 +155,8 @@ class QueueService:
         """Store the caller's answer for a lease they still hold.
 
         ``Conflict`` when the lease was already submitted, skipped, or lost after expiring;
-        ``InvalidRecord`` naming the field when the value does not fit the schema.
+        ``InvalidRecord`` naming the field when the value does not fit the schema. The item's
+        resolution is written in the same transaction when this answer completes the item.
         """
         caller.require(Permission.work)
         user_id = caller.worker_id()
@@ -131,26 +166,26 @@ class QueueService:
             if row is None:
                 raise NotFound("assignment", assignment_id)
             _require_open(row.status)
-            project = require_project(conn, caller, row.project_id)
+            project = self.recent.get(caller, row.project_id, conn)
             clean = project.schema.check(value, row.data)
-            now = utcnow()
-            if not q.end_lease(conn, assignment_id, "submitted", now):
-                raise Conflict("the lease was lost before this submission arrived")
-            annotation_id = annotations_q.insert_annotation(
+            recorded = q.record_submission(
                 conn,
+                assignment_id=assignment_id,
                 project_id=row.project_id,
                 item_id=row.item_id,
-                assignment_id=assignment_id,
                 user_id=user_id,
                 stage=row.stage,
                 value=clean,
                 seconds=worked,
-                now=now,
+                now=utcnow(),
             )
-            counts = q.count_done(conn, row.item_id)
-            if counts.n_done >= counts.quota:
+            if recorded is None:
+                raise Conflict("the lease was lost before this submission arrived")
+            if recorded.n_done >= recorded.quota:
+                # The item's row lock, held since the counter update, makes any other
+                # completing submission wait, so the values read here include all of them.
                 resolve_item(conn, project, row.item_id)
-        return Submitted(annotation_id, assignment_id, int(row.item_id))
+        return Submitted(recorded.annotation_id, assignment_id, int(row.item_id))
 
     def skip(self, caller: Caller, assignment_id: int) -> None:
         """Give the leased item back; it goes to someone else, never again to the caller."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals["version"] = __version__
 
 LOGIN_CSRF_COOKIE = "veracity_login_csrf"
+_NONCE = re.compile(r"[A-Za-z0-9_-]{32}")
 
 
 class SignInRequired(Exception):
@@ -46,7 +48,8 @@ def web_session(request: Request) -> WebSession:
             return services(request).auth.session(cookie)
         except NotAuthenticated:
             pass
-    raise SignInRequired(request.url.path)
+    query = request.url.query
+    raise SignInRequired(f"{request.url.path}?{query}" if query else request.url.path)
 
 
 def sign_in_redirect(next_path: str) -> RedirectResponse:
@@ -55,8 +58,18 @@ def sign_in_redirect(next_path: str) -> RedirectResponse:
 
 
 def safe_next(next_path: str | None) -> str:
-    """Only same-site paths are followed after sign-in (no open redirects)."""
-    if not next_path or not next_path.startswith("/") or next_path.startswith(("//", "/\\")):
+    """Only same-site paths are followed after sign-in (no open redirects).
+
+    Browsers drop tabs and line breaks inside URLs and read a backslash as a slash, so a
+    path like slash-tab-slash-evil.com would leave the site: control characters, spaces and
+    backslashes are refused along with a leading ``//``.
+    """
+    if (
+        not next_path
+        or not next_path.startswith("/")
+        or next_path.startswith("//")
+        or any(c <= " " or c in "\\\x7f" for c in next_path)
+    ):
         return "/"
     return next_path
 
@@ -66,9 +79,13 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
-def new_form_token(secret: str) -> tuple[str, str]:
-    """A (cookie value, form value) pair for forms used before a session exists."""
-    nonce = secrets.token_urlsafe(24)
+def new_form_token(secret: str, cookie: str | None = None) -> tuple[str, str]:
+    """A (cookie value, form value) pair for forms used before a session exists.
+
+    An existing well-formed cookie is kept, so that two sign-in tabs do not expire each
+    other's forms.
+    """
+    nonce = cookie if cookie and _NONCE.fullmatch(cookie) else secrets.token_urlsafe(24)
     mac = hmac.new(secret.encode(), nonce.encode(), hashlib.sha256).hexdigest()
     return nonce, f"{nonce}.{mac}"
 

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from veracity.api.deps import AUTH, CurrentCaller, Svc
 from veracity.api.errors import error_body
+from veracity.api.json_body import JsonRoute
 from veracity.api.responses import errors
 from veracity.api.routers.ids import ProjectId
 from veracity.api.schemas.items import GoldIn, GoldOut, ImportOut, ItemIn
@@ -33,7 +34,9 @@ _IMPORT_BODY = {
 
 def build(settings: Settings) -> APIRouter:
     """The items router (its import route's size limit is set in ``BodyLimit``)."""
-    router = APIRouter(prefix="/api/v1/projects", tags=["items"], dependencies=AUTH)
+    router = APIRouter(
+        prefix="/api/v1/projects", tags=["items"], dependencies=AUTH, route_class=JsonRoute
+    )
 
     @router.post(
         "/{project_id}/items",
@@ -61,7 +64,7 @@ def build(settings: Settings) -> APIRouter:
             async for chunk in request.stream():
                 spool.write(chunk)
             spool.seek(0)
-            records = read_records(spool, fmt)
+            records = read_records(spool, fmt, request.app.state.settings.max_json_depth)
             result = await run_in_threadpool(svc.items.import_records, caller, project_id, records)
         return {
             "created": result.created,

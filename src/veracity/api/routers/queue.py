@@ -7,11 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from veracity.api.deps import AUTH, CurrentCaller, Svc
+from veracity.api.json_body import JsonRoute
 from veracity.api.responses import errors
 from veracity.api.routers.ids import AssignmentId, ProjectId
 from veracity.api.schemas.queue import LeaseList, LeaseOut, SkipOut, SubmitIn, SubmitOut
 
-router = APIRouter(prefix="/api/v1", tags=["queue"], dependencies=AUTH)
+router = APIRouter(prefix="/api/v1", tags=["queue"], dependencies=AUTH, route_class=JsonRoute)
 
 
 @router.post(

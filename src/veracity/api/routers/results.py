@@ -8,11 +8,14 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from veracity.api.deps import AUTH, CurrentCaller, Svc
+from veracity.api.json_body import JsonRoute
 from veracity.api.responses import errors
 from veracity.api.routers.ids import MAX_ID, ProjectId
 from veracity.api.schemas.queue import ResolutionPageOut
 
-router = APIRouter(prefix="/api/v1/projects", tags=["results"], dependencies=AUTH)
+router = APIRouter(
+    prefix="/api/v1/projects", tags=["results"], dependencies=AUTH, route_class=JsonRoute
+)
 
 
 @router.get(

@@ -18,7 +18,9 @@ class ChoiceField(FieldKind):
     kind_name: ClassVar[str] = "choice"
 
     kind: Literal["choice"] = "choice"
-    options: list[str] = Field(min_length=2, max_length=200)
+    options: list[str] = Field(
+        min_length=2, max_length=200, description="The options, in the order they are shown."
+    )
 
     @model_validator(mode="after")
     def _options_unique(self) -> Self:

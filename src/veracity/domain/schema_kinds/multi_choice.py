@@ -7,6 +7,7 @@ from typing import Any, ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
+from veracity.domain.errors import count_of
 from veracity.domain.schema_kinds.base import Consensus, FieldKind
 from veracity.domain.schema_kinds.choice import check_options
 from veracity.domain.schema_kinds.registry import register
@@ -19,9 +20,13 @@ class MultiChoiceField(FieldKind):
     kind_name: ClassVar[str] = "multi_choice"
 
     kind: Literal["multi_choice"] = "multi_choice"
-    options: list[str] = Field(min_length=1, max_length=200)
-    min_selected: int = Field(0, ge=0)
-    max_selected: int | None = Field(None, ge=1)
+    options: list[str] = Field(
+        min_length=1, max_length=200, description="The options, in the order they are shown."
+    )
+    min_selected: int = Field(0, ge=0, description="Fewest options an answer may pick.")
+    max_selected: int | None = Field(
+        None, ge=1, description="Most options an answer may pick; null means no limit."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -41,9 +46,9 @@ class MultiChoiceField(FieldKind):
         if len(set(value)) != len(value):
             raise self.invalid("lists an option twice")
         if len(value) < self.min_selected:
-            raise self.invalid(f"needs at least {self.min_selected} options")
+            raise self.invalid(f"needs at least {count_of(self.min_selected, 'option')}")
         if self.max_selected is not None and len(value) > self.max_selected:
-            raise self.invalid(f"allows at most {self.max_selected} options")
+            raise self.invalid(f"allows at most {count_of(self.max_selected, 'option')}")
         chosen = set(value)
         return [o for o in self.options if o in chosen]
 

@@ -18,8 +18,8 @@ class RatingField(FieldKind):
     kind_name: ClassVar[str] = "rating"
 
     kind: Literal["rating"] = "rating"
-    min: int = Field(1, ge=-1000, le=1000)
-    max: int = Field(5, ge=-1000, le=1000)
+    min: int = Field(1, ge=-1000, le=1000, description="Lowest score on the scale.")
+    max: int = Field(5, ge=-1000, le=1000, description="Highest score on the scale.")
     min_label: str = Field("", max_length=100, description="What the lowest score means.")
     max_label: str = Field("", max_length=100, description="What the highest score means.")
 

@@ -7,6 +7,7 @@ from typing import Any, ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
+from veracity.domain.errors import count_of
 from veracity.domain.schema_kinds.base import FieldKind
 from veracity.domain.schema_kinds.registry import register
 
@@ -18,8 +19,15 @@ class TextField(FieldKind):
     kind_name: ClassVar[str] = "text"
 
     kind: Literal["text"] = "text"
-    min_length: int = Field(1, ge=0)
-    max_length: int = Field(10_000, ge=1, le=1_000_000)
+    min_length: int = Field(
+        1, ge=0, description="Fewest characters, after surrounding whitespace is removed."
+    )
+    max_length: int = Field(
+        10_000,
+        ge=1,
+        le=1_000_000,
+        description="Most characters, after surrounding whitespace is removed.",
+    )
     multiline: bool = Field(True, description="Whether the answer box allows line breaks.")
 
     @model_validator(mode="after")
@@ -34,9 +42,9 @@ class TextField(FieldKind):
             raise self.invalid(f"must be text, not {type(value).__name__}")
         value = value.strip()
         if len(value) < self.min_length:
-            raise self.invalid(f"needs at least {self.min_length} characters")
+            raise self.invalid(f"needs at least {count_of(self.min_length, 'character')}")
         if len(value) > self.max_length:
-            raise self.invalid(f"allows at most {self.max_length} characters")
+            raise self.invalid(f"allows at most {count_of(self.max_length, 'character')}")
         if not self.multiline and "\n" in value:
             raise self.invalid("must be a single line")
         return value

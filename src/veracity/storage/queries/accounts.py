@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, String, and_, bindparam, delete, func, insert, select, update
 
 from veracity.storage.queries.upsert import insert_or_update
 from veracity.storage.tables import (
@@ -120,26 +120,28 @@ def insert_token(
 _CALLER_COLUMNS = (users.c.id.label("user_id"), users.c.email, memberships.c.role)
 
 
+_CALLER_BY_TOKEN = (
+    select(*_CALLER_COLUMNS, api_tokens.c.org_id)
+    .select_from(api_tokens)
+    .join(users, users.c.id == api_tokens.c.user_id)
+    .join(
+        memberships,
+        and_(
+            memberships.c.user_id == api_tokens.c.user_id,
+            memberships.c.org_id == api_tokens.c.org_id,
+        ),
+    )
+    .where(
+        api_tokens.c.token_hash == bindparam("token_hash", type_=String),
+        api_tokens.c.revoked_at.is_(None),
+        users.c.disabled.is_(False),
+    )
+)
+
+
 def caller_by_token(conn: Connection, token_hash: str) -> AnyRow | None:
     """The user, organization and role behind a live token of a current member."""
-    stmt = (
-        select(*_CALLER_COLUMNS, api_tokens.c.org_id)
-        .select_from(api_tokens)
-        .join(users, users.c.id == api_tokens.c.user_id)
-        .join(
-            memberships,
-            and_(
-                memberships.c.user_id == api_tokens.c.user_id,
-                memberships.c.org_id == api_tokens.c.org_id,
-            ),
-        )
-        .where(
-            api_tokens.c.token_hash == token_hash,
-            api_tokens.c.revoked_at.is_(None),
-            users.c.disabled.is_(False),
-        )
-    )
-    return conn.execute(stmt).first()
+    return conn.execute(_CALLER_BY_TOKEN, {"token_hash": token_hash}).first()
 
 
 def revoke_token(conn: Connection, org_id: int, user_id: int, token_id: int, now: datetime) -> bool:

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, exists, insert, select
+from sqlalchemy import BigInteger, Connection, String, bindparam, exists, insert, select
 from sqlalchemy.orm import aliased
 
 from veracity.storage.tables import annotations
@@ -38,15 +38,18 @@ def insert_annotation(
 _newer = aliased(annotations)
 
 
+_CURRENT_VALUES = (
+    select(annotations.c.value)
+    .where(
+        annotations.c.item_id == bindparam("item_id", type_=BigInteger),
+        annotations.c.stage == bindparam("stage", type_=String),
+        ~exists().where(_newer.c.supersedes_id == annotations.c.id),
+    )
+    .order_by(annotations.c.id)
+)
+
+
 def current_values(conn: Connection, item_id: int, stage: str = "label") -> list[dict[str, Any]]:
     """The item's annotation values that no later fix has superseded, oldest first."""
-    stmt = (
-        select(annotations.c.value)
-        .where(
-            annotations.c.item_id == item_id,
-            annotations.c.stage == stage,
-            ~exists().where(_newer.c.supersedes_id == annotations.c.id),
-        )
-        .order_by(annotations.c.id)
-    )
-    return [row.value for row in conn.execute(stmt)]
+    rows = conn.execute(_CURRENT_VALUES, {"item_id": item_id, "stage": stage})
+    return [row.value for row in rows]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from veracity.storage.tables import items
 from veracity.storage.types import AnyRow
@@ -25,6 +26,29 @@ def insert_items(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Insert many items in one statement (executemany / multi-row VALUES)."""
     if rows:
         conn.execute(insert(items), rows)
+
+
+def insert_new_items(conn: Connection, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert items whose external id the project does not have yet; return those ids.
+
+    The unique index on (project, external id) decides, through ``ON CONFLICT DO NOTHING``,
+    so a first import never has to look anything up (a lookup inside one big transaction
+    degrades to scans as the table grows faster than its statistics).
+    """
+    if not rows:
+        return set()
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    stmt = (
+        dialect.insert(items)
+        .on_conflict_do_nothing(index_elements=["project_id", "external_id"])
+        .returning(items.c.external_id)
+    )
+    return {row.external_id for row in conn.execute(stmt, rows)}
+
+
+def analyze(conn: Connection) -> None:
+    """Refresh the planner's statistics of the items table after a large import."""
+    conn.exec_driver_sql("ANALYZE items")
 
 
 _UPDATE_DATA = (

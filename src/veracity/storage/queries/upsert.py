@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
+
+
+@cache
+def _statement(dialect: str, table: Table, key: tuple[str, ...], columns: tuple[str, ...]) -> Any:
+    # Built once per shape: constructing the ON CONFLICT clause costs more than running it.
+    insert = (sqlite if dialect == "sqlite" else postgresql).insert(table)
+    changed = {c: insert.excluded[c] for c in columns if c not in key}
+    return insert.on_conflict_do_update(index_elements=list(key), set_=changed)
 
 
 def insert_or_update(
@@ -15,7 +24,5 @@ def insert_or_update(
     rows = values if isinstance(values, list) else [values]
     if not rows:
         return
-    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    stmt = dialect.insert(table).values(rows)
-    changed = {c: stmt.excluded[c] for c in rows[0] if c not in key}
-    conn.execute(stmt.on_conflict_do_update(index_elements=key, set_=changed))
+    stmt = _statement(conn.dialect.name, table, tuple(key), tuple(rows[0]))
+    conn.execute(stmt, rows)

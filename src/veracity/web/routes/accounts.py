@@ -13,6 +13,7 @@ from veracity.api.deps import SESSION_COOKIE
 from veracity.domain.errors import InvalidRecord, NotFound, Throttled
 from veracity.web.pages import (
     LOGIN_CSRF_COOKIE,
+    SignInRequired,
     form_token_ok,
     new_form_token,
     render,
@@ -42,7 +43,9 @@ def _set_session(response: Response, request: Request, token: str) -> None:
 def _form_page(
     request: Request, template: str, status_code: int = 200, **context: object
 ) -> HTMLResponse:
-    cookie, form_value = new_form_token(request.app.state.secret_key)
+    cookie, form_value = new_form_token(
+        request.app.state.secret_key, request.cookies.get(LOGIN_CSRF_COOKIE)
+    )
     response = render(request, template, status_code, csrf=form_value, **context)
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
@@ -79,14 +82,17 @@ async def login(
         )
     try:
         outcome = await run_in_threadpool(services(request).auth.sign_in, email, password)
-    except Throttled:
-        return _form_page(
+    except Throttled as exc:
+        minutes = max(1, round(exc.retry_after / 60))
+        refused = _form_page(
             request,
             "login.html",
             429,
             next=target,
-            error="Too many failed attempts. Try again later.",
+            error=f"Too many failed attempts. Try again in about {minutes} minutes.",
         )
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
     if outcome.session_token is None:
         # Held back without holding a worker thread, to slow password guessing.
         await asyncio.sleep(outcome.delay_seconds)
@@ -100,7 +106,10 @@ async def login(
 @router.post("/logout")
 def logout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
     """End the session."""
-    session = web_session(request)
+    try:
+        session = web_session(request)
+    except SignInRequired:
+        return RedirectResponse("/login", status_code=303)
     if not session_form_ok(session, csrf):
         return Response("missing or wrong CSRF token", status_code=403)
     services(request).auth.sign_out(request.cookies[SESSION_COOKIE])

@@ -1,4 +1,8 @@
-"""The project list, a project's page, and the annotate page."""
+"""The project list, a project's page, and the annotate page.
+
+A signed-out browser is sent to sign-in by the ``SignInRequired`` handler (``web/app.py``);
+a project of another organization is answered exactly like one that does not exist.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from veracity.api.routers.ids import ProjectId
 from veracity.domain.errors import NotFound
 from veracity.domain.roles import Permission
-from veracity.web.pages import SignInRequired, render, services, sign_in_redirect, web_session
+from veracity.services.authentication import WebSession
+from veracity.web.pages import render, services, web_session
 
 router = APIRouter(include_in_schema=False)
 
@@ -22,10 +27,7 @@ def home() -> Response:
 @router.get("/projects", response_class=HTMLResponse)
 def project_list(request: Request) -> Response:
     """Every project of the signed-in person's organization."""
-    try:
-        session = web_session(request)
-    except SignInRequired as exc:
-        return sign_in_redirect(exc.next_path)
+    session = web_session(request)
     projects = services(request).projects.list(session.caller)
     return render(request, "projects.html", session=session, projects=projects)
 
@@ -33,10 +35,7 @@ def project_list(request: Request) -> Response:
 @router.get("/projects/{project_id}", response_class=HTMLResponse)
 def project_page(request: Request, project_id: ProjectId) -> Response:
     """A project's progress and what it asks for."""
-    try:
-        session = web_session(request)
-    except SignInRequired as exc:
-        return sign_in_redirect(exc.next_path)
+    session = web_session(request)
     svc = services(request)
     try:
         project = svc.projects.get(session.caller, project_id)
@@ -53,6 +52,7 @@ def project_page(request: Request, project_id: ProjectId) -> Response:
         session=session,
         project=project,
         stats=stats,
+        chart=_chart(stats) if stats else None,
         can_export=session.caller.can(Permission.export),
     )
 
@@ -60,10 +60,7 @@ def project_page(request: Request, project_id: ProjectId) -> Response:
 @router.get("/projects/{project_id}/annotate", response_class=HTMLResponse)
 def annotate_page(request: Request, project_id: ProjectId) -> Response:
     """The keyboard-first labeling page; work is fetched by the page's script."""
-    try:
-        session = web_session(request)
-    except SignInRequired as exc:
-        return sign_in_redirect(exc.next_path)
+    session = web_session(request)
     try:
         project = services(request).projects.get(session.caller, project_id)
     except NotFound:
@@ -77,12 +74,28 @@ def annotate_page(request: Request, project_id: ProjectId) -> Response:
             "id": project.id,
             "name": project.name,
             "schema": project.schema.to_json(),
-            "instructions": project.instructions,
         },
     )
 
 
-def _not_found(request: Request, session: object) -> Response:
+CHART_WIDTH = 600
+
+
+def _chart(stats: dict[str, object]) -> list[dict[str, object]]:
+    """Segments of the progress bar: done, fully handed out, open (SVG user units)."""
+    items = stats["items"]
+    assert isinstance(items, dict)
+    total = int(items["total"]) or 1
+    x = 0.0
+    segments: list[dict[str, object]] = []
+    for key, label in (("done", "done"), ("in_progress", "being labeled"), ("open", "open")):
+        width = CHART_WIDTH * int(items[key]) / total
+        segments.append({"key": key, "label": label, "count": items[key], "x": x, "w": width})
+        x += width
+    return segments
+
+
+def _not_found(request: Request, session: WebSession) -> Response:
     return render(
         request,
         "message.html",
