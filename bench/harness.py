@@ -33,7 +33,7 @@ import veracity
 from veracity.domain.caller import Caller
 from veracity.services import Services, build_services
 from veracity.settings import Settings
-from veracity.storage.db import Database, create_db_engine
+from veracity.storage.db import open_database
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -357,7 +357,7 @@ def fresh_database(kind: str) -> Iterator[Settings]:
 @contextmanager
 def open_services(settings: Settings) -> Iterator[Services]:
     """The services over the benchmark database, in this process."""
-    db = Database(create_db_engine(settings))
+    db = open_database(settings)
     try:
         yield build_services(db, settings)
     finally:

@@ -27,7 +27,7 @@ from veracity.client import Client
 from veracity.services import Services, build_services
 from veracity.settings import Settings
 from veracity.storage import schema
-from veracity.storage.db import Database, create_db_engine
+from veracity.storage.db import create_db_engine, open_database
 from veracity.storage.tables import metadata
 
 CI = os.environ.get("CI") == "true"
@@ -136,7 +136,7 @@ def settings(backend: Backend, tmp_path: Path) -> Settings:
 @pytest.fixture
 def services(settings: Settings) -> Iterator[Services]:
     """The services over the test database, as the app would build them."""
-    db = Database(create_db_engine(settings))
+    db = open_database(settings)
     yield build_services(db, settings)
     db.dispose()
 

@@ -13,19 +13,20 @@ from fastapi import FastAPI
 
 from veracity import __version__
 from veracity.api import errors
+from veracity.api.app import document_security
 from veracity.api.app import routers as api_routers
 from veracity.api.body_limit import BodyLimit
 from veracity.api.security_headers import SecurityHeaders
 from veracity.services import build_services
 from veracity.settings import Settings
-from veracity.storage.db import Database, create_db_engine
+from veracity.storage.db import open_database
 from veracity.web.app import mount as mount_web
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A complete Veracity application for ``settings`` (read from the environment if None)."""
     settings = settings or Settings()
-    db = Database(create_db_engine(settings))
+    db = open_database(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for router in api_routers(settings):
         app.include_router(router)
+    document_security(app)
     mount_web(app, settings)
     app.add_middleware(
         BodyLimit, default=settings.max_body_bytes, imports=settings.max_import_bytes

@@ -6,7 +6,6 @@ import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import APIKeyCookie, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from veracity.domain.caller import Caller
@@ -17,15 +16,16 @@ SESSION_COOKIE = "veracity_session"
 CSRF_HEADER = "x-csrf-token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-# Declared for the OpenAPI document; the lookup itself happens in ``current_caller``.
-bearer = HTTPBearer(auto_error=False, description="An API token from `veracity token create`.")
-session_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False)
-
 
 def get_services(request: Request) -> Services:
     """The services built by ``create_app``."""
     services: Services = request.app.state.services
     return services
+
+
+async def _services(request: Request) -> Services:
+    # The dependency is async on purpose: a sync one would cost a worker-thread hop.
+    return get_services(request)
 
 
 async def current_caller(request: Request) -> Caller:
@@ -59,6 +59,5 @@ async def current_caller(request: Request) -> Caller:
     raise NotAuthenticated("missing credentials: send 'Authorization: Bearer <token>'")
 
 
-Svc = Annotated[Services, Depends(get_services)]
+Svc = Annotated[Services, Depends(_services)]
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
-AUTH = [Depends(bearer), Depends(session_cookie)]

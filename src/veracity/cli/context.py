@@ -43,7 +43,7 @@ def open_services(settings: Settings | None = None) -> Iterator[Services]:
             )
             raise typer.Exit(1)
         with cli_errors():
-            yield build_services(Database(engine), settings)
+            yield build_services(Database(engine, settings.sqlite_synchronous.value), settings)
     finally:
         engine.dispose()
 

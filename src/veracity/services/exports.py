@@ -74,7 +74,7 @@ class ExportService:
             while batch := q.item_batch(conn, project.id, after, BATCH):
                 ids = [row.id for row in batch]
                 by_item: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
-                for a in q.annotations_of(conn, ids):
+                for a in q.annotations_of(conn, project.id, ids[0], ids[-1]):
                     by_item[a.item_id].append(
                         {
                             "id": a.id,
@@ -95,7 +95,7 @@ class ExportService:
                         "source": r.source,
                         "n_annotations": r.n_annotations,
                     }
-                    for r in q.resolutions_of(conn, ids)
+                    for r in q.resolutions_of(conn, project.id, ids[0], ids[-1])
                 }
                 records = [
                     {

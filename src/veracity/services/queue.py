@@ -91,7 +91,9 @@ class QueueService:
 
         def lease(wait: bool) -> q.Leased | None:
             now = utcnow()
-            with self.db.write() as conn:
+            # A lease lost to a database crash loses nobody's work (its submit would answer
+            # 404 and the slot was never taken), so its commit need not wait for the disk.
+            with self.db.write(durable=False) as conn:
                 return q.lease_next(
                     conn,
                     project_id=project_id,
@@ -131,7 +133,7 @@ class QueueService:
         self._swept[project_id] = time.monotonic()
 
         def expire() -> None:
-            with self.db.write() as conn:
+            with self.db.write(durable=False) as conn:
                 q.expire_leases(conn, project_id, utcnow())
 
         retrying(expire)
@@ -161,44 +163,54 @@ class QueueService:
         caller.require(Permission.work)
         user_id = caller.worker_id()
         worked = _check_seconds(seconds)
-        with self.db.write() as conn:
-            row = q.assignment_of(conn, assignment_id, user_id, caller.org_id)
-            if row is None:
-                raise NotFound("assignment", assignment_id)
-            _require_open(row.status)
-            project = self.recent.get(caller, row.project_id, conn)
-            clean = project.schema.check(value, row.data)
-            recorded = q.record_submission(
-                conn,
-                assignment_id=assignment_id,
-                project_id=row.project_id,
-                item_id=row.item_id,
-                user_id=user_id,
-                stage=row.stage,
-                value=clean,
-                seconds=worked,
-                now=utcnow(),
-            )
-            if recorded is None:
-                raise Conflict("the lease was lost before this submission arrived")
-            if recorded.n_done >= recorded.quota:
-                # The item's row lock, held since the counter update, makes any other
-                # completing submission wait, so the values read here include all of them.
-                resolve_item(conn, project, row.item_id)
-        return Submitted(recorded.annotation_id, assignment_id, int(row.item_id))
+
+        def store() -> Submitted:
+            with self.db.write() as conn:
+                row = q.assignment_of(conn, assignment_id, user_id, caller.org_id)
+                if row is None:
+                    raise NotFound("assignment", assignment_id)
+                _require_open(row.status)
+                project = self.recent.get(caller, row.project_id, conn)
+                clean = project.schema.check(value, row.data)
+                recorded = q.record_submission(
+                    conn,
+                    assignment_id=assignment_id,
+                    project_id=row.project_id,
+                    item_id=row.item_id,
+                    user_id=user_id,
+                    stage=row.stage,
+                    value=clean,
+                    seconds=worked,
+                    now=utcnow(),
+                )
+                if recorded is None:
+                    raise Conflict("the lease was lost before this submission arrived")
+                if recorded.n_done >= recorded.quota:
+                    # The item's row lock, held since the counter update, makes any other
+                    # completing submission wait, so the values read here include all of them.
+                    only = [clean] if recorded.n_done == 1 else None
+                    resolve_item(conn, project, row.item_id, only)
+            return Submitted(recorded.annotation_id, assignment_id, int(row.item_id))
+
+        # Safe to run again: a transaction that lost a race changed nothing.
+        return retrying(store)
 
     def skip(self, caller: Caller, assignment_id: int) -> None:
         """Give the leased item back; it goes to someone else, never again to the caller."""
         caller.require(Permission.work)
         user_id = caller.worker_id()
-        with self.db.write() as conn:
-            row = q.assignment_of(conn, assignment_id, user_id, caller.org_id)
-            if row is None:
-                raise NotFound("assignment", assignment_id)
-            _require_open(row.status)
-            if not q.end_lease(conn, assignment_id, "skipped", utcnow()):
-                raise Conflict("the lease was lost")
-            q.release(conn, row.item_id)
+
+        def give_back() -> None:
+            with self.db.write() as conn:
+                row = q.assignment_of(conn, assignment_id, user_id, caller.org_id)
+                if row is None:
+                    raise NotFound("assignment", assignment_id)
+                _require_open(row.status)
+                if not q.end_lease(conn, assignment_id, "skipped", utcnow()):
+                    raise Conflict("the lease was lost")
+                q.release(conn, row.item_id)
+
+        retrying(give_back)
 
 
 def _require_open(status: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
@@ -15,9 +15,16 @@ if TYPE_CHECKING:
     from veracity.services.projects import Project
 
 
-def resolve_item(conn: Connection, project: Project, item_id: int) -> None:
-    """(Re)compute one item's resolution from its current annotations."""
-    values = annotations_q.current_values(conn, item_id)
+def resolve_item(
+    conn: Connection, project: Project, item_id: int, values: list[dict[str, Any]] | None = None
+) -> None:
+    """(Re)compute one item's resolution from its current annotations.
+
+    Pass ``values`` when the caller already knows them all (a single annotation just stored)
+    to save reading them back.
+    """
+    if values is None:
+        values = annotations_q.current_values(conn, item_id)
     if not values:
         return
     resolved = majority_vote(project.schema, values)

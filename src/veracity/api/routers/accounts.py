@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 
-from veracity.api.deps import AUTH, CurrentCaller, Svc
+from veracity.api.deps import CurrentCaller, Svc
 from veracity.api.json_body import JsonRoute
 from veracity.api.responses import errors
 from veracity.api.routers.ids import MAX_ID
@@ -19,7 +19,7 @@ from veracity.api.schemas.accounts import (
     TokenOut,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["accounts"], dependencies=AUTH, route_class=JsonRoute)
+router = APIRouter(prefix="/api/v1", tags=["accounts"], route_class=JsonRoute)
 
 
 @router.get("/me", response_model=MeOut, responses=errors())

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from veracity.api.deps import AUTH, CurrentCaller, Svc
+from veracity.api.deps import CurrentCaller, Svc
 from veracity.api.errors import error_body
 from veracity.api.json_body import JsonRoute
 from veracity.api.responses import errors
@@ -34,9 +34,7 @@ _IMPORT_BODY = {
 
 def build(settings: Settings) -> APIRouter:
     """The items router (its import route's size limit is set in ``BodyLimit``)."""
-    router = APIRouter(
-        prefix="/api/v1/projects", tags=["items"], dependencies=AUTH, route_class=JsonRoute
-    )
+    router = APIRouter(prefix="/api/v1/projects", tags=["items"], route_class=JsonRoute)
 
     @router.post(
         "/{project_id}/items",

@@ -6,16 +6,14 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from veracity.api.deps import AUTH, CurrentCaller, Svc
+from veracity.api.deps import CurrentCaller, Svc
 from veracity.api.json_body import JsonRoute
 from veracity.api.responses import errors
 from veracity.api.routers.ids import ProjectId
 from veracity.api.schemas.projects import ProjectIn, ProjectList, ProjectOut, ProjectPatch
 from veracity.api.schemas.stats import StatsOut
 
-router = APIRouter(
-    prefix="/api/v1/projects", tags=["projects"], dependencies=AUTH, route_class=JsonRoute
-)
+router = APIRouter(prefix="/api/v1/projects", tags=["projects"], route_class=JsonRoute)
 
 
 @router.post("", status_code=201, response_model=ProjectOut, responses=errors(403, 409))

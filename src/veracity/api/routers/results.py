@@ -7,15 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from veracity.api.deps import AUTH, CurrentCaller, Svc
+from veracity.api.deps import CurrentCaller, Svc
 from veracity.api.json_body import JsonRoute
 from veracity.api.responses import errors
 from veracity.api.routers.ids import MAX_ID, ProjectId
 from veracity.api.schemas.queue import ResolutionPageOut
 
-router = APIRouter(
-    prefix="/api/v1/projects", tags=["results"], dependencies=AUTH, route_class=JsonRoute
-)
+router = APIRouter(prefix="/api/v1/projects", tags=["results"], route_class=JsonRoute)
 
 
 @router.get(

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
+import psycopg
 from sqlalchemy import Connection, bindparam, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from veracity.storage.tables import items
 from veracity.storage.types import AnyRow
@@ -33,17 +35,62 @@ def insert_new_items(conn: Connection, rows: list[dict[str, Any]]) -> set[str]:
 
     The unique index on (project, external id) decides, through ``ON CONFLICT DO NOTHING``,
     so a first import never has to look anything up (a lookup inside one big transaction
-    degrades to scans as the table grows faster than its statistics).
+    degrades to scans as the table grows faster than its statistics). Every row of one call
+    belongs to one project and shares its quota and creation time.
     """
     if not rows:
         return set()
-    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    if conn.dialect.name == "postgresql":
+        return _copy_new_items(conn, rows)
     stmt = (
-        dialect.insert(items)
+        sqlite.insert(items)
         .on_conflict_do_nothing(index_elements=["project_id", "external_id"])
         .returning(items.c.external_id)
     )
     return {row.external_id for row in conn.execute(stmt, rows)}
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+# PostgreSQL loads a batch with COPY into a temporary table and moves it in with one
+# INSERT ... SELECT: several times faster than a multi-row INSERT with a parameter per
+# value, which is what an import of a million items spends its time on.
+_CREATE_INCOMING = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS incoming_items "
+    "(n integer, external_id text, data jsonb, meta jsonb) ON COMMIT DROP"
+)
+_MOVE_INCOMING = (
+    "INSERT INTO items "
+    "(project_id, external_id, data, meta, state, quota, n_leased, n_done, created_at) "
+    "SELECT %(project_id)s, external_id, data, meta, 'open', %(quota)s, 0, 0, %(created_at)s "
+    "FROM incoming_items ORDER BY n "
+    "ON CONFLICT (project_id, external_id) DO NOTHING RETURNING external_id"
+)
+
+
+def _copy_new_items(conn: Connection, rows: list[dict[str, Any]]) -> set[str]:
+    first = rows[0]
+    raw = conn.connection.dbapi_connection
+    assert isinstance(raw, psycopg.Connection)
+    with raw.cursor() as cur:
+        cur.execute(_CREATE_INCOMING)
+        cur.execute("TRUNCATE incoming_items")
+        with cur.copy("COPY incoming_items (n, external_id, data, meta) FROM STDIN") as copy:
+            for n, row in enumerate(rows):
+                copy.write_row(
+                    (n, row["external_id"], _json_text(row["data"]), _json_text(row["meta"]))
+                )
+        cur.execute(
+            _MOVE_INCOMING,
+            {
+                "project_id": first["project_id"],
+                "quota": first["quota"],
+                "created_at": first["created_at"],
+            },
+        )
+        return {external_id for (external_id,) in cur.fetchall()}
 
 
 def analyze(conn: Connection) -> None:

@@ -25,4 +25,6 @@ items = Table(
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("project_id", "external_id"),
     Index(None, "project_id", "state", "id"),
+    # Export and every per-project walk in id order, whatever the statistics say.
+    Index(None, "project_id", "id"),
 )
