@@ -17,9 +17,7 @@ def item_batch(conn: Connection, project_id: int, after_id: int, limit: int) -> 
     return list(conn.execute(stmt))
 
 
-def annotations_of(
-    conn: Connection, project_id: int, first_id: int, last_id: int
-) -> list[AnyRow]:
+def annotations_of(conn: Connection, project_id: int, first_id: int, last_id: int) -> list[AnyRow]:
     """Every annotation of the project's items with ids in ``first_id..last_id``, with its
     author's email, in id order (a range: an ``IN`` list of a thousand ids would be parsed
     anew for every batch)."""
@@ -45,9 +43,7 @@ def annotations_of(
     return list(conn.execute(stmt))
 
 
-def resolutions_of(
-    conn: Connection, project_id: int, first_id: int, last_id: int
-) -> list[AnyRow]:
+def resolutions_of(conn: Connection, project_id: int, first_id: int, last_id: int) -> list[AnyRow]:
     """The resolutions of the project's items with ids in ``first_id..last_id``."""
     stmt = select(resolutions).where(
         resolutions.c.project_id == project_id,
