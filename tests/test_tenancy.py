@@ -59,6 +59,7 @@ class World:
             "project_id": self.project_id,
             "assignment_id": self.assignment_id,
             "token_id": self.token_id,
+            "user_id": self.org.annotator.user_id,
         }
 
 
@@ -212,6 +213,9 @@ ROUTES: dict[tuple[str, str], ById | OwnOnly] = {
     ("DELETE", "/api/v1/tokens/{token_id}"): ById(),
     ("GET", "/api/v1/members"): OwnOnly(_members),
     ("POST", "/api/v1/invitations"): OwnOnly(_invitation_create),
+    ("GET", PROJECT + "/workers"): ById(),
+    ("GET", PROJECT + "/workers/me"): ById(),
+    ("POST", PROJECT + "/workers/{user_id}/unblock"): ById(),
 }
 
 
@@ -273,7 +277,7 @@ def _foreign_calls(world: World, endpoint: Endpoint, case: ById) -> list[str]:
 
 def test_annotators_see_their_leases_only_and_change_nothing(server: LiveServer, org: Org) -> None:
     owner = server.client(org.owner.token)
-    project = owner.create_project("p", SCHEMA, {"overlap": 2})
+    project = owner.create_project("p", SCHEMA, {"overlap": 2, "gold_rate": 1.0})
     owner.import_items(
         project.id, [{"external_id": f"e{i}", "data": {"text": f"t{i}"}} for i in range(3)]
     )

@@ -290,7 +290,7 @@ def test_every_api_route_needs_live_credentials(server: LiveServer, org: Org) ->
     problems = []
     with httpx.Client(base_url=server.url) as anonymous:
         for endpoint in api_endpoints(server.app):
-            url = endpoint.url(project_id=1, assignment_id=1, token_id=1)
+            url = endpoint.url(project_id=1, assignment_id=1, token_id=1, user_id=1)
             for what, headers in credentials.items():
                 response = anonymous.request(endpoint.method, url, headers=headers)
                 try:
@@ -359,7 +359,7 @@ def test_nobody_signs_up_without_an_invitation(server: LiveServer, services: Ser
         for endpoint in endpoints(server.app):
             if endpoint.method == "GET":
                 continue
-            url = endpoint.url(project_id=1, assignment_id=1, token_id=1, token="x" * 43)
+            url = endpoint.url(project_id=1, assignment_id=1, token_id=1, user_id=1, token="x" * 43)
             for body in ({"json": {**sign_up, "org": "Acme", "role": "owner"}}, {"data": sign_up}):
                 response = anonymous.request(endpoint.method, url, **body)
                 assert response.status_code < 500, f"{endpoint}: {response.text[:200]}"

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from veracity.api.routers import accounts, items, projects, queue, results
+from veracity.api.routers import accounts, items, projects, queue, results, workers
 from veracity.settings import Settings
 
 
@@ -18,6 +18,7 @@ def routers(settings: Settings) -> list[APIRouter]:
         queue.router,
         results.router,
         accounts.router,
+        workers.router,
     ]
 
 

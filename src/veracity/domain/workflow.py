@@ -24,6 +24,33 @@ class Workflow(BaseModel):
         le=100,
         description="Items one person may hold leased at once in this project.",
     )
+    gold_rate: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of leases that are gold items (while the person has gold items "
+        "left to see); gold items look like any other item to the annotator.",
+    )
+    min_gold_accuracy: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Accuracy on gold below which a person is stopped from taking more of "
+        "this project's work (None: never).",
+    )
+    min_gold_items: int = Field(
+        10,
+        ge=1,
+        le=10_000,
+        description="Gold items a person must have answered before min_gold_accuracy applies.",
+    )
+
+    def below_bar(self, seen: int, correct: int) -> bool:
+        """Whether a record of ``correct`` right answers out of ``seen`` gold items is
+        enough evidence that the person falls short of the project's bar."""
+        if self.min_gold_accuracy is None or seen < self.min_gold_items:
+            return False
+        return correct / seen < self.min_gold_accuracy
 
     @classmethod
     def parse(cls, raw: Any) -> Workflow:

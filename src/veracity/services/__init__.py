@@ -13,6 +13,7 @@ from veracity.services.projects import ProjectService, RecentProjects
 from veracity.services.queue import QueueService
 from veracity.services.resolutions import ResolutionService
 from veracity.services.stats import StatsService
+from veracity.services.workers import WorkerService
 from veracity.settings import Settings
 from veracity.storage.db import Database
 
@@ -31,6 +32,7 @@ class Services:
     exports: ExportService
     stats: StatsService
     gold: GoldService
+    workers: WorkerService
 
 
 def build_services(db: Database, settings: Settings) -> Services:
@@ -48,4 +50,5 @@ def build_services(db: Database, settings: Settings) -> Services:
         exports=ExportService(db),
         stats=StatsService(db),
         gold=GoldService(db),
+        workers=WorkerService(db),
     )

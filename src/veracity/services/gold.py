@@ -12,6 +12,8 @@ from veracity.services.projects import require_project
 from veracity.storage.db import Database
 from veracity.storage.queries import gold as q
 from veracity.storage.queries import items as items_q
+from veracity.storage.queries import queue as queue_q
+from veracity.storage.queries import resolutions as resolutions_q
 from veracity.storage.types import utcnow
 
 MAX_GOLD = 10_000
@@ -42,7 +44,7 @@ class GoldService:
                     raise InvalidRecord("must be a string", field="external_id", record=n)
                 wanted.append((n, str(ext), rec["value"]))
             ids = items_q.ids_by_external_id(conn, project_id, [ext for _, ext, _ in wanted])
-            rows = []
+            rows: list[dict[str, Any]] = []
             for n, ext, value in wanted:
                 item_id = ids.get(ext)
                 if item_id is None:
@@ -65,5 +67,20 @@ class GoldService:
                     }
                 )
             q.save_gold(conn, rows)
+            # Gold items leave the overlap: every worker sees each once, and their final
+            # label is the gold value.
+            queue_q.mark_gold(conn, project_id, [r["item_id"] for r in rows])
+            for r in rows:
+                resolutions_q.save_resolution(
+                    conn,
+                    item_id=r["item_id"],
+                    project_id=project_id,
+                    value=r["value"],
+                    confidence=1.0,
+                    method="gold",
+                    source="gold",
+                    n_annotations=0,
+                    now=now,
+                )
             audit.record(conn, caller, "gold.upload", "project", project_id, count=len(rows))
         return len(rows)

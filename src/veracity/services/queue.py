@@ -9,19 +9,25 @@ lock is involved, so any number of server processes can share one database.
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Connection
+
 from veracity.domain.caller import Caller
-from veracity.domain.errors import Conflict, InvalidRecord, NotFound
+from veracity.domain.errors import Conflict, Forbidden, InvalidRecord, NotFound
+from veracity.domain.gold import matches_gold
 from veracity.domain.roles import Permission
-from veracity.services.projects import RecentProjects
+from veracity.services import audit
+from veracity.services.projects import Project, RecentProjects
 from veracity.services.resolving import resolve_item
 from veracity.services.retry import retrying
 from veracity.storage.db import Database
 from veracity.storage.queries import queue as q
+from veracity.storage.queries import workers as workers_q
 from veracity.storage.types import utcnow
 
 LABEL = "label"
@@ -77,6 +83,8 @@ class QueueService:
         self.recent = recent
         # When this process last swept each project's expired leases (monotonic seconds).
         self._swept: dict[int, float] = {}
+        # Which leases are gold is drawn at random, so no pattern gives them away.
+        self._chance = random.SystemRandom()
 
     def next(self, caller: Caller, project_id: int) -> Lease | None:
         """Lease the next item to the caller, or None when there is no work for them now.
@@ -89,7 +97,7 @@ class QueueService:
         user_id = caller.worker_id()
         flow = self.recent.get(caller, project_id).workflow
 
-        def lease(wait: bool) -> q.Leased | None:
+        def lease(wait: bool, gold: bool = False) -> q.Leased | None:
             now = utcnow()
             # A lease lost to a database crash loses nobody's work (its submit would answer
             # 404 and the slot was never taken), so its commit need not wait for the disk.
@@ -103,17 +111,25 @@ class QueueService:
                     now=now,
                     expires_at=now + timedelta(seconds=flow.lease_seconds),
                     wait=wait,
+                    gold=gold,
                 )
 
         if time.monotonic() - self._swept.get(project_id, 0.0) > SWEEP_SECONDS:
             self._sweep(project_id)
-        leased = retrying(lambda: lease(wait=False))
+        leased = None
+        if flow.gold_rate and self._chance.random() < flow.gold_rate:
+            leased = retrying(lambda: lease(wait=False, gold=True))
+        if leased is None:
+            leased = retrying(lambda: lease(wait=False))
         if leased is None:
             self._sweep(project_id)
             leased = retrying(lambda: lease(wait=True))
         if leased is None:
             with self.db.read() as conn:
+                blocked = workers_q.active_block(conn, project_id, user_id)
                 held = q.open_lease_count(conn, project_id, user_id)
+            if blocked is not None:
+                raise Forbidden(f"you are stopped from this project's work: {blocked.reason}")
             if held >= flow.max_open_leases:
                 raise Conflict(
                     f"you hold {held} open leases in this project (the most allowed); "
@@ -185,7 +201,9 @@ class QueueService:
                 )
                 if recorded is None:
                     raise Conflict("the lease was lost before this submission arrived")
-                if recorded.n_done >= recorded.quota:
+                if row.item_state == q.GOLD:
+                    self._score_gold(conn, caller, project, user_id, clean, row.gold_value)
+                elif recorded.n_done >= recorded.quota:
                     # The item's row lock, held since the counter update, makes any other
                     # completing submission wait, so the values read here include all of them.
                     only = [clean] if recorded.n_done == 1 else None
@@ -194,6 +212,35 @@ class QueueService:
 
         # Safe to run again: a transaction that lost a race changed nothing.
         return retrying(store)
+
+    def _score_gold(
+        self,
+        conn: Connection,
+        caller: Caller,
+        project: Project,
+        user_id: int,
+        answer: dict[str, Any],
+        expected: dict[str, Any],
+    ) -> None:
+        """Count a gold answer, and stop the worker when they fall below the project's bar:
+        their open leases go back to the queue at once."""
+        now = utcnow()
+        correct = matches_gold(project.schema, answer, expected)
+        counts = workers_q.count_gold_answer(conn, project.id, user_id, correct, now)
+        flow = project.workflow
+        if not flow.below_bar(counts.window_seen, counts.window_correct):
+            return
+        if workers_q.active_block(conn, project.id, user_id) is not None:
+            return
+        reason = (
+            f"accuracy on gold {counts.window_correct}/{counts.window_seen} is below "
+            f"{flow.min_gold_accuracy:.0%}"
+        )
+        workers_q.block(conn, project.id, user_id, reason, now)
+        q.revoke_leases(conn, project.id, user_id, now)
+        audit.record(
+            conn, caller, "worker.block", "user", user_id, project_id=project.id, reason=reason
+        )
 
     def skip(self, caller: Caller, assignment_id: int) -> None:
         """Give the leased item back; it goes to someone else, never again to the caller."""
@@ -220,3 +267,5 @@ def _require_open(status: str) -> None:
         raise Conflict("this assignment was skipped")
     if status == "expired":
         raise Conflict("the lease expired and the item went back to the queue")
+    if status == "revoked":
+        raise Conflict("the lease was withdrawn: you were stopped from this project's work")

@@ -38,8 +38,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 
-from veracity.storage.tables import assignments, items, projects
+from veracity.storage.tables import assignments, gold, items, projects
 from veracity.storage.tables.labels import annotations as annotation_rows
+from veracity.storage.tables.workers import worker_blocks
 from veracity.storage.types import AnyRow, Json, UTCDateTime
 
 LEASED = "leased"
@@ -63,10 +64,15 @@ class Recorded(NamedTuple):
     quota: int
 
 
+GOLD = "gold"
+
+
 def _state(
     n_leased: ColumnElement[Any], n_done: ColumnElement[Any], quota: ColumnElement[Any]
 ) -> ColumnElement[Any]:
+    # A gold item stays gold: it is shown to every worker once, whatever its counters say.
     return case(
+        (items.c.state == GOLD, literal(GOLD)),
         (n_done >= quota, literal("done")),
         (n_leased + n_done >= quota, literal("full")),
         else_=literal("open"),
@@ -128,28 +134,34 @@ def _held() -> Select[int]:
     )
 
 
-def _open_for() -> Select[int]:
-    """The first open item the user has never been given, while they hold fewer than
-    ``max_open`` leases in the project."""
+def _candidate(state: str) -> Select[int]:
+    """The first item in ``state`` the user has never been given (gold items in random
+    order), while they hold fewer than ``max_open`` leases in the project and are not
+    blocked from it."""
     return (
         select(items.c.id)
         .where(
             items.c.project_id == _project(),
-            items.c.state == "open",
+            items.c.state == state,
             ~exists().where(
                 assignments.c.item_id == items.c.id,
                 assignments.c.user_id == _user(),
                 assignments.c.stage == _stage(),
             ),
             _held().scalar_subquery() < bindparam("max_open", type_=Integer),
+            ~exists().where(
+                worker_blocks.c.project_id == _project(),
+                worker_blocks.c.user_id == _user(),
+                worker_blocks.c.lifted_at.is_(None),
+            ),
         )
-        .order_by(items.c.id)
+        .order_by(func.random() if state == GOLD else items.c.id)
         .limit(1)
     )
 
 
 _HELD = _held()
-_OPEN_FOR = _open_for()
+_CANDIDATE = {"open": _candidate("open"), GOLD: _candidate(GOLD)}
 
 _TAKE_SLOT = (
     update(items)
@@ -187,14 +199,18 @@ def _set_counters(leased_delta: int, done_delta: int) -> str:
 _LEASE_SQL = f"""
 WITH picked AS (
     SELECT items.id FROM items
-    WHERE items.project_id = :project_id AND items.state = 'open'
+    WHERE items.project_id = :project_id AND items.state = '{{state}}'
       AND NOT EXISTS (
         SELECT 1 FROM assignments given
         WHERE given.item_id = items.id AND given.user_id = :user_id AND given.stage = :stage)
       AND (SELECT count(*) FROM assignments held
            WHERE held.user_id = :user_id AND held.project_id = :project_id
              AND held.status = '{LEASED}') < :max_open
-    ORDER BY items.id
+      AND NOT EXISTS (
+        SELECT 1 FROM worker_blocks blocked
+        WHERE blocked.project_id = :project_id AND blocked.user_id = :user_id
+          AND blocked.lifted_at IS NULL)
+    ORDER BY {{order}}
     LIMIT 1
     FOR UPDATE OF items {{lock}}
 ), taken AS (
@@ -212,9 +228,10 @@ FROM leased JOIN taken ON leased.item_id = taken.id
 """  # noqa: S608 - only our own constants are formatted in
 
 
-def _lease_statement(lock: str) -> TextualSelect:
+def _lease_statement(state: str, lock: str) -> TextualSelect:
+    order = "random()" if state == GOLD else "items.id"
     return (
-        text(_LEASE_SQL.format(lock=lock))
+        text(_LEASE_SQL.format(state=state, order=order, lock=lock))
         .bindparams(
             bindparam("project_id", type_=BigInteger),
             bindparam("user_id", type_=BigInteger),
@@ -233,8 +250,12 @@ def _lease_statement(lock: str) -> TextualSelect:
     )
 
 
-_LEASE_SKIPPING = _lease_statement("SKIP LOCKED")
-_LEASE_WAITING = _lease_statement("")
+# (state, wait) -> statement
+_LEASE = {
+    (state, wait): _lease_statement(state, "" if wait else "SKIP LOCKED")
+    for state in ("open", GOLD)
+    for wait in (False, True)
+}
 
 
 def lease_next(
@@ -247,9 +268,11 @@ def lease_next(
     now: datetime,
     expires_at: datetime,
     wait: bool,
+    gold: bool = False,
 ) -> Leased | None:
-    """Lease the first free item to the user, or None when there is none (or the user holds
-    ``max_open`` leases already).
+    """Lease the first free item to the user (with ``gold``, a gold item they have not seen),
+    or None when there is none, the user holds ``max_open`` leases already, or the user is
+    blocked from the project.
 
     PostgreSQL does it in one statement: the item row is locked ``FOR UPDATE SKIP LOCKED``
     (so concurrent callers take different items instead of queueing), its counters move and
@@ -266,10 +289,11 @@ def lease_next(
         "now": now,
         "expires_at": expires_at,
     }
+    state = GOLD if gold else "open"
     if conn.dialect.name == "postgresql":
-        row = conn.execute(_LEASE_WAITING if wait else _LEASE_SKIPPING, params).first()
+        row = conn.execute(_LEASE[state, wait], params).first()
         return None if row is None else Leased(*row)
-    item_id = conn.execute(_OPEN_FOR, params).scalar_one_or_none()
+    item_id = conn.execute(_CANDIDATE[state], params).scalar_one_or_none()
     if item_id is None:
         return None
     params["item_id"] = item_id
@@ -299,6 +323,32 @@ def expire_leases(conn: Connection, project_id: int, now: datetime) -> int:
     for item_id, n in sorted(Counter(r.item_id for r in rows).items()):
         conn.execute(update(items).where(items.c.id == item_id).values(**_counters(-n, 0)))
     return len(rows)
+
+
+def revoke_leases(conn: Connection, project_id: int, user_id: int, now: datetime) -> int:
+    """End every open lease of the user in the project and free the slots; return how many."""
+    rows = conn.execute(
+        update(assignments)
+        .where(
+            assignments.c.project_id == project_id,
+            assignments.c.user_id == user_id,
+            assignments.c.status == LEASED,
+        )
+        .values(status="revoked", ended_at=now)
+        .returning(assignments.c.item_id)
+    ).all()
+    for item_id in sorted(r.item_id for r in rows):
+        conn.execute(_RELEASE, {"item_id": item_id})
+    return len(rows)
+
+
+def mark_gold(conn: Connection, project_id: int, item_ids: list[int]) -> None:
+    """Make items gold: shown once to every worker, outside the overlap."""
+    conn.execute(
+        update(items)
+        .where(items.c.project_id == project_id, items.c.id.in_(item_ids))
+        .values(state=GOLD)
+    )
 
 
 def set_quota(conn: Connection, project_id: int, quota: int) -> list[int]:
@@ -353,9 +403,12 @@ _ASSIGNMENT_OF = (
         assignments.c.stage,
         assignments.c.status,
         items.c.data,
+        items.c.state.label("item_state"),
+        gold.c.value.label("gold_value"),
     )
     .join(projects, projects.c.id == assignments.c.project_id)
     .join(items, items.c.id == assignments.c.item_id)
+    .outerjoin(gold, gold.c.item_id == assignments.c.item_id)
     .where(
         assignments.c.id == _assignment(),
         assignments.c.user_id == _user(),
@@ -365,7 +418,7 @@ _ASSIGNMENT_OF = (
 
 
 def assignment_of(conn: Connection, assignment_id: int, user_id: int, org_id: int) -> AnyRow | None:
-    """The user's own assignment with its item's data.
+    """The user's own assignment with its item's data, state and gold value (if any).
 
     Anyone else's assignment, or one in another organization, is simply not found.
     """

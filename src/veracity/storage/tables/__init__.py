@@ -14,6 +14,7 @@ from veracity.storage.tables.base import metadata
 from veracity.storage.tables.items import items
 from veracity.storage.tables.labels import annotations, assignments, gold, resolutions
 from veracity.storage.tables.projects import projects
+from veracity.storage.tables.workers import worker_blocks, worker_scores
 
 __all__ = [
     "annotations",
@@ -31,4 +32,6 @@ __all__ = [
     "sign_in_failures",
     "users",
     "web_sessions",
+    "worker_blocks",
+    "worker_scores",
 ]
