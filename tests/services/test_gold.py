@@ -90,3 +90,42 @@ def test_a_worker_below_the_bar_is_stopped_and_can_be_let_back(
     assert manager.http.post(url).status_code == 200
     assert manager.http.post(url).status_code == 404  # nothing left to lift
     assert worker.next(project_id) is not None
+
+
+def test_dynamic_overlap_asks_one_more_person_only_while_unsure(
+    server: LiveServer, org: Org
+) -> None:
+    owner = server.client(org.owner.token)
+    flow = {"overlap": 2, "target_confidence": 0.9, "max_overlap": 3}
+    project = owner.create_project("dynamic", SENTIMENT, flow)
+    owner.import_items(project.id, texts(2))
+    first = server.client(org.annotator.token)
+    second = server.client(org.members["annotator2"].token)
+    third = server.client(org.members["reviewer"].token)
+    # item-0: both say pos (sure); item-1: they disagree (unsure).
+    for worker, answers in ((first, ["pos", "pos"]), (second, ["pos", "neg"])):
+        for answer in answers:
+            lease = worker.next(project.id)
+            assert lease is not None
+            worker.submit(lease.assignment_id, {"sentiment": answer})
+    stats = owner.stats(project.id)
+    assert (stats.items.done, stats.items.open) == (1, 1)
+    lease = third.next(project.id)
+    assert lease is not None
+    assert lease.item.external_id == "item-1"
+    third.submit(lease.assignment_id, {"sentiment": "neg"})
+    # Three answers is the ceiling: done although 2 of 3 is below the target.
+    assert third.next(project.id) is None
+    resolved = {r.external_id: r for r in owner.resolutions(project.id)}
+    assert resolved["item-1"].value == {"sentiment": "neg"}
+    assert resolved["item-1"].n_annotations == 3
+    assert resolved["item-0"].n_annotations == 2
+    assert owner.stats(project.id).items.done == 2
+
+
+def test_dynamic_overlap_settings_are_checked(server: LiveServer, org: Org) -> None:
+    owner = server.client(org.owner.token)
+    with pytest.raises(VeracityError) as caught:
+        owner.create_project("bad", SENTIMENT, {"overlap": 3, "max_overlap": 2})
+    assert caught.value.status == 422
+    assert caught.value.field == "workflow"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from veracity.domain.validation import first_error
 
@@ -44,6 +44,35 @@ class Workflow(BaseModel):
         le=10_000,
         description="Gold items a person must have answered before min_gold_accuracy applies.",
     )
+
+    target_confidence: float | None = Field(
+        None,
+        gt=0.0,
+        le=1.0,
+        description="Dynamic overlap: an item whose resolution is less sure than this after "
+        "`overlap` annotations goes back to the queue for one more person, up to "
+        "`max_overlap` (None: a fixed overlap).",
+    )
+    max_overlap: int | None = Field(
+        None,
+        ge=1,
+        le=50,
+        description="The most annotations dynamic overlap asks for (default: overlap + 2).",
+    )
+
+    @model_validator(mode="after")
+    def _overlaps_ordered(self) -> Self:
+        if self.max_overlap is not None and self.max_overlap < self.overlap:
+            raise ValueError("max_overlap must be at least overlap")
+        return self
+
+    def wants_another(self, confidence: float, annotations: int) -> bool:
+        """Whether an item resolved at ``confidence`` from ``annotations`` answers should go
+        to one more person."""
+        if self.target_confidence is None or confidence >= self.target_confidence:
+            return False
+        ceiling = self.max_overlap if self.max_overlap is not None else self.overlap + 2
+        return annotations < ceiling
 
     def below_bar(self, seen: int, correct: int) -> bool:
         """Whether a record of ``correct`` right answers out of ``seen`` gold items is

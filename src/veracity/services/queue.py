@@ -207,7 +207,11 @@ class QueueService:
                     # The item's row lock, held since the counter update, makes any other
                     # completing submission wait, so the values read here include all of them.
                     only = [clean] if recorded.n_done == 1 else None
-                    resolve_item(conn, project, row.item_id, only)
+                    resolved = resolve_item(conn, project, row.item_id, only)
+                    flow = project.workflow
+                    if resolved and flow.wants_another(resolved.confidence, recorded.n_done):
+                        # Dynamic overlap: still unsure, so one more person.
+                        q.ask_one_more(conn, row.item_id)
             return Submitted(recorded.annotation_id, assignment_id, int(row.item_id))
 
         # Safe to run again: a transaction that lost a race changed nothing.

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
-from veracity.domain.truth import majority_vote
+from veracity.domain.truth import Resolved, majority_vote
 from veracity.storage.queries import annotations as annotations_q
 from veracity.storage.queries import resolutions as resolutions_q
 from veracity.storage.types import utcnow
@@ -17,8 +17,9 @@ if TYPE_CHECKING:
 
 def resolve_item(
     conn: Connection, project: Project, item_id: int, values: list[dict[str, Any]] | None = None
-) -> None:
-    """(Re)compute one item's resolution from its current annotations.
+) -> Resolved | None:
+    """(Re)compute one item's resolution from its current annotations; return it (None when
+    the item has no annotations).
 
     Pass ``values`` when the caller already knows them all (a single annotation just stored)
     to save reading them back.
@@ -26,7 +27,7 @@ def resolve_item(
     if values is None:
         values = annotations_q.current_values(conn, item_id)
     if not values:
-        return
+        return None
     resolved = majority_vote(project.schema, values)
     resolutions_q.save_resolution(
         conn,
@@ -39,3 +40,4 @@ def resolve_item(
         n_annotations=len(values),
         now=utcnow(),
     )
+    return resolved

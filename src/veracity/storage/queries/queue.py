@@ -342,6 +342,16 @@ def revoke_leases(conn: Connection, project_id: int, user_id: int, now: datetime
     return len(rows)
 
 
+def ask_one_more(conn: Connection, item_id: int) -> None:
+    """Want one more annotation of the item (dynamic overlap): it goes back to the queue."""
+    quota = items.c.quota + 1
+    conn.execute(
+        update(items)
+        .where(items.c.id == item_id)
+        .values(quota=quota, state=_state(items.c.n_leased, items.c.n_done, quota))
+    )
+
+
 def mark_gold(conn: Connection, project_id: int, item_ids: list[int]) -> None:
     """Make items gold: shown once to every worker, outside the overlap."""
     conn.execute(
