@@ -213,6 +213,9 @@ ROUTES: dict[tuple[str, str], ById | OwnOnly] = {
     ("DELETE", "/api/v1/tokens/{token_id}"): ById(),
     ("GET", "/api/v1/members"): OwnOnly(_members),
     ("POST", "/api/v1/invitations"): OwnOnly(_invitation_create),
+    ("POST", PROJECT + "/annotations"): ById(
+        [{"external_id": "acme-ext-0", "worker": "intruder", "value": {"note": "x"}}]
+    ),
     ("GET", PROJECT + "/workers"): ById(),
     ("GET", PROJECT + "/workers/me"): ById(),
     ("POST", PROJECT + "/workers/{user_id}/unblock"): ById(),

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from veracity.api.errors import error_body
 
-_IMPORT_PATH = re.compile(r"^/api/v1/projects/[^/]+/items$")
+_IMPORT_PATH = re.compile(r"^/api/v1/projects/[^/]+/(items|annotations)$")
 
 
 class _TooLarge(HTTPException):

@@ -96,3 +96,50 @@ def parse_item_record(raw: Any, *, max_depth: int) -> ItemRecord:
         raise InvalidRecord("must be an object", field="meta")
     _check_storable(meta, "meta", max_depth)
     return ItemRecord(data=data, external_id=external_id, meta=meta)
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationRecord:
+    """An annotation made elsewhere, to import: which item, which outside worker, what value."""
+
+    external_id: str
+    worker: str
+    value: dict[str, Any]
+    seconds: float | None
+
+
+_ANNOTATION_KEYS = frozenset({"external_id", "worker", "value", "seconds"})
+
+
+def _identifier(raw: Mapping[str, Any], key: str) -> str:
+    value = raw.get(key)
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InvalidRecord("is required: a string or an integer", field=key)
+    text = str(value)
+    if not text or len(text) > MAX_EXTERNAL_ID or "\x00" in text:
+        raise InvalidRecord(f"must be 1 to {MAX_EXTERNAL_ID} characters", field=key)
+    return text
+
+
+def parse_annotation_record(raw: Any) -> AnnotationRecord:
+    """Validate one ``{external_id, worker, value, seconds?}`` record (the value is checked
+    against the schema by the caller, who has the item)."""
+    if not isinstance(raw, Mapping):
+        raise InvalidRecord(f"must be an object, not {type(raw).__name__}")
+    extra = set(raw) - _ANNOTATION_KEYS
+    if extra:
+        raise InvalidRecord(
+            "is not allowed; a record has 'external_id', 'worker', 'value' and 'seconds'",
+            field=sorted(extra)[0],
+        )
+    external_id = _identifier(raw, "external_id")
+    worker = _identifier(raw, "worker")
+    value = raw.get("value")
+    if not isinstance(value, dict):
+        raise InvalidRecord("must be an object keyed by field name", field="value")
+    seconds = raw.get("seconds")
+    if seconds is not None and (
+        isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds >= 0
+    ):
+        raise InvalidRecord("must be a number of seconds, 0 or more", field="seconds")
+    return AnnotationRecord(external_id, worker, value, None if seconds is None else float(seconds))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from veracity.services.accounts import AccountService
+from veracity.services.annotation_import import AnnotationImportService
 from veracity.services.authentication import AuthenticationService, RecentCredentials
 from veracity.services.exports import ExportService
 from veracity.services.gold import GoldService
@@ -33,6 +34,7 @@ class Services:
     stats: StatsService
     gold: GoldService
     workers: WorkerService
+    annotation_import: AnnotationImportService
 
 
 def build_services(db: Database, settings: Settings) -> Services:
@@ -51,4 +53,5 @@ def build_services(db: Database, settings: Settings) -> Services:
         stats=StatsService(db),
         gold=GoldService(db),
         workers=WorkerService(db),
+        annotation_import=AnnotationImportService(db),
     )

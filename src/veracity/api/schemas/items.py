@@ -39,3 +39,22 @@ class GoldOut(BaseModel):
     """How many gold values were stored."""
 
     saved: int
+
+
+class AnnotationIn(BaseModel):
+    """An annotation made elsewhere: the item, the outside worker's id, the value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    external_id: str = Field(max_length=255)
+    worker: str = Field(max_length=255)
+    value: dict[str, Any]
+    seconds: float | None = Field(None, ge=0)
+
+
+class AnnotationImportOut(BaseModel):
+    """What an annotation import did."""
+
+    created: int
+    unchanged: int
+    items_resolved: int

@@ -53,3 +53,22 @@ def current_values(conn: Connection, item_id: int, stage: str = "label") -> list
     """The item's annotation values that no later fix has superseded, oldest first."""
     rows = conn.execute(_CURRENT_VALUES, {"item_id": item_id, "stage": stage})
     return [row.value for row in rows]
+
+
+def imported_pairs(
+    conn: Connection, item_ids: list[int], workers: list[str]
+) -> dict[tuple[int, str], dict[str, Any]]:
+    """Imported annotations already stored for these items by these outside workers."""
+    if not item_ids:
+        return {}
+    stmt = select(annotations.c.item_id, annotations.c.external_worker, annotations.c.value).where(
+        annotations.c.item_id.in_(item_ids), annotations.c.external_worker.in_(workers)
+    )
+    return {(row.item_id, row.external_worker): row.value for row in conn.execute(stmt)}
+
+
+def insert_imported(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Store imported annotations ``{project_id, item_id, external_worker, stage, value,
+    seconds, created_at}``."""
+    if rows:
+        conn.execute(insert(annotations), rows)

@@ -137,3 +137,20 @@ def state_counts(conn: Connection, project_id: int) -> dict[str, int]:
         .group_by(items.c.state)
     )
     return {state: int(n) for state, n in conn.execute(stmt)}
+
+
+def by_external_id(
+    conn: Connection, project_id: int, external_ids: Sequence[str]
+) -> dict[str, AnyRow]:
+    """The project's items (id, data, state, counts) for these external ids."""
+    if not external_ids:
+        return {}
+    stmt = select(
+        items.c.id,
+        items.c.external_id,
+        items.c.data,
+        items.c.state,
+        items.c.n_done,
+        items.c.quota,
+    ).where(items.c.project_id == project_id, items.c.external_id.in_(external_ids))
+    return {row.external_id: row for row in conn.execute(stmt)}

@@ -352,6 +352,32 @@ def ask_one_more(conn: Connection, item_id: int) -> None:
     )
 
 
+def count_imported(conn: Connection, per_item: dict[int, int]) -> None:
+    """Count annotations imported from elsewhere on their items (``{item_id: how many}``)."""
+    if not per_item:
+        return
+    added = bindparam("added", type_=Integer)
+    stmt = (
+        update(items)
+        .where(items.c.id == _item())
+        .values(
+            n_done=items.c.n_done + added,
+            state=_state(items.c.n_leased, items.c.n_done + added, items.c.quota),
+        )
+    )
+    conn.execute(stmt, [{"item_id": i, "added": n} for i, n in sorted(per_item.items())])
+
+
+def item_counts(conn: Connection, item_ids: list[int]) -> list[tuple[int, int, int, str]]:
+    """(id, n_done, quota, state) of each of these items."""
+    if not item_ids:
+        return []
+    stmt = select(items.c.id, items.c.n_done, items.c.quota, items.c.state).where(
+        items.c.id.in_(item_ids)
+    )
+    return [(int(r.id), int(r.n_done), int(r.quota), r.state) for r in conn.execute(stmt)]
+
+
 def mark_gold(conn: Connection, project_id: int, item_ids: list[int]) -> None:
     """Make items gold: shown once to every worker, outside the overlap."""
     conn.execute(

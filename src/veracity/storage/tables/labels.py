@@ -41,6 +41,9 @@ annotations = Table(
     Column("item_id", ForeignKey("items.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("assignment_id", ForeignKey("assignments.id", ondelete="SET NULL"), unique=True),
     Column("user_id", ForeignKey("users.id", ondelete="SET NULL")),
+    # Who made an imported annotation elsewhere (a marketplace's worker id); NULL for work
+    # done in Veracity, which has ``user_id``.
+    Column("external_worker", String(255)),
     Column("stage", String(16), nullable=False),
     Column("value", Json, nullable=False),
     Column("seconds", Float),
@@ -48,6 +51,8 @@ annotations = Table(
     # A fix is a new annotation pointing at the one it replaces; nothing is overwritten.
     Column("supersedes_id", ForeignKey("annotations.id", ondelete="SET NULL")),
     Index(None, "project_id", "id"),
+    # One imported answer per outside worker and item, which makes re-imports idempotent.
+    UniqueConstraint("item_id", "external_worker"),
 )
 
 gold = Table(
