@@ -217,6 +217,7 @@ ROUTES: dict[tuple[str, str], ById | OwnOnly] = {
         [{"external_id": "acme-ext-0", "worker": "intruder", "value": {"note": "x"}}]
     ),
     ("GET", PROJECT + "/workers"): ById(),
+    ("GET", PROJECT + "/quality"): ById(),
     ("GET", PROJECT + "/workers/me"): ById(),
     ("POST", PROJECT + "/workers/{user_id}/unblock"): ById(),
 }

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from veracity.api.routers import accounts, items, projects, queue, results, workers
+from veracity.api.routers import accounts, items, projects, quality, queue, results, workers
 from veracity.settings import Settings
 
 
@@ -19,6 +19,7 @@ def routers(settings: Settings) -> list[APIRouter]:
         results.router,
         accounts.router,
         workers.router,
+        quality.router,
     ]
 
 

@@ -11,6 +11,7 @@ from veracity.services.exports import ExportService
 from veracity.services.gold import GoldService
 from veracity.services.items import ItemService
 from veracity.services.projects import ProjectService, RecentProjects
+from veracity.services.quality import QualityService
 from veracity.services.queue import QueueService
 from veracity.services.resolutions import ResolutionService
 from veracity.services.stats import StatsService
@@ -35,6 +36,7 @@ class Services:
     gold: GoldService
     workers: WorkerService
     annotation_import: AnnotationImportService
+    quality: QualityService
 
 
 def build_services(db: Database, settings: Settings) -> Services:
@@ -54,4 +56,5 @@ def build_services(db: Database, settings: Settings) -> Services:
         gold=GoldService(db),
         workers=WorkerService(db),
         annotation_import=AnnotationImportService(db),
+        quality=QualityService(db),
     )

@@ -3,10 +3,11 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, String, bindparam, exists, insert, select
+from sqlalchemy import BigInteger, Connection, String, bindparam, exists, func, insert, select
 from sqlalchemy.orm import aliased
 
-from veracity.storage.tables import annotations
+from veracity.storage.tables import annotations, users
+from veracity.storage.types import AnyRow
 
 
 def insert_annotation(
@@ -72,3 +73,23 @@ def insert_imported(conn: Connection, rows: list[dict[str, Any]]) -> None:
     seconds, created_at}``."""
     if rows:
         conn.execute(insert(annotations), rows)
+
+
+def project_answers(conn: Connection, project_id: int) -> list[AnyRow]:
+    """Every current label annotation of the project: item, who (user email or outside
+    worker id) and value, in id order."""
+    stmt = (
+        select(
+            annotations.c.item_id,
+            func.coalesce(users.c.email, annotations.c.external_worker).label("worker"),
+            annotations.c.value,
+        )
+        .outerjoin(users, users.c.id == annotations.c.user_id)
+        .where(
+            annotations.c.project_id == project_id,
+            annotations.c.stage == "label",
+            ~exists().where(_newer.c.supersedes_id == annotations.c.id),
+        )
+        .order_by(annotations.c.id)
+    )
+    return list(conn.execute(stmt))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from veracity.storage.queries.upsert import insert_or_update
-from veracity.storage.tables import items, resolutions
+from veracity.storage.tables import gold, items, resolutions
 from veracity.storage.types import AnyRow
 
 
@@ -52,3 +53,25 @@ def page(conn: Connection, project_id: int, after_item_id: int, limit: int) -> l
         .limit(limit)
     )
     return list(conn.execute(stmt))
+
+
+def references(conn: Connection, project_id: int) -> dict[Hashable, Mapping[str, Any]]:
+    """Each item's reference value for measuring people: its gold value where there is one,
+    its resolution otherwise."""
+    refs: dict[Hashable, Mapping[str, Any]] = {
+        int(r.item_id): r.value
+        for r in conn.execute(
+            select(resolutions.c.item_id, resolutions.c.value).where(
+                resolutions.c.project_id == project_id
+            )
+        )
+    }
+    refs.update(
+        {
+            int(r.item_id): r.value
+            for r in conn.execute(
+                select(gold.c.item_id, gold.c.value).where(gold.c.project_id == project_id)
+            )
+        }
+    )
+    return refs
