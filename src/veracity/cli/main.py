@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from veracity import __version__
-from veracity.cli import accounts, demo, migrate, serve, transfer
+from veracity.cli import accounts, demo, migrate, resolve, serve, transfer
 
 app = typer.Typer(
     help="Veracity: the open, self-hosted data engine for AI training data.",
@@ -18,6 +18,7 @@ app.command()(demo.demo)
 app.command()(migrate.migrate)
 app.command("import")(transfer.import_items)
 app.command()(transfer.export)
+app.command()(resolve.resolve)
 app.add_typer(accounts.org_app, name="org")
 app.add_typer(accounts.user_app, name="user")
 app.add_typer(accounts.token_app, name="token")

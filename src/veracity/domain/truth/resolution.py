@@ -1,6 +1,7 @@
-"""Truth inference: one final value per item from the people's annotations.
+"""An item's resolution, and the per-kind vote every field falls back to.
 
-Majority vote for now; weighted and model-based methods plug in beside it.
+Categorical fields can instead be resolved by a fitted truth-inference model (see
+:mod:`veracity.domain.truth.fields`); every other kind combines its answers its own way.
 """
 
 from __future__ import annotations
@@ -14,9 +15,14 @@ from veracity.domain.label_schema import LabelSchema
 
 
 class Method(StrEnum):
-    """How a resolution was reached."""
+    """How a resolution was reached (the truth-inference method behind it)."""
 
     majority_vote = "majority_vote"
+    weighted_vote = "weighted_vote"
+    one_coin = "one_coin"
+    dawid_skene = "dawid_skene"
+    glad = "glad"
+    mace = "mace"
 
 
 class Source(StrEnum):
