@@ -52,13 +52,16 @@ _BLOCK = re.compile(
 # here before the docs can be generated.
 PERMISSIONS = {
     "manage_members": "list the organization's members and invite people",
+    "manage_sign_in": "configure the organization's single sign-on (identity provider)",
     "write_project": "create projects, rename them, change instructions and workflow",
     "read_project": "list projects and read one project's schema, workflow and instructions",
     "write_items": "import items",
     "write_gold": "upload gold values",
-    "read_results": "read resolutions (the final value of each item)",
-    "export": "export a project (JSONL, CSV)",
+    "read_results": "read resolutions (the final value of each item), jobs and the truth model",
+    "export": "export a project (JSONL, CSV and the training formats)",
     "read_stats": "read a project's progress and quality figures",
+    "review": "review submitted work: accept, reject with a comment, or fix it",
+    "run_jobs": "start background jobs on a project (refit its truth model)",
     "work": "work a project's queue: lease items, submit, skip",
 }
 

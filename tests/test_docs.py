@@ -214,8 +214,10 @@ def test_kind_page_examples_are_what_the_code_does(kind: str) -> None:
     spec = _json_blocks(text)[0]
     assert spec["kind"] == kind
     schema = LabelSchema.parse({"fields": [spec]})
+    # Kinds that read the item (responses to rank, steps to review) show it under "The item".
+    data = _json_blocks(_section(text, "## The item"))[0] if "\n## The item\n" in text else {}
     value = _json_blocks(_section(text, "## The value"))[0]
-    schema.check(value, {})
+    schema.check(value, data)
 
     errors = _section(text, "## Validation errors")
     value_rows = _table(errors, "Value sent")
@@ -224,7 +226,7 @@ def test_kind_page_examples_are_what_the_code_does(kind: str) -> None:
         sent = _leading_code(row[0])
         if sent is None:
             continue
-        exc = _error_of(lambda sent=sent: schema.check(json.loads(sent), {}))
+        exc = _error_of(lambda sent=sent: schema.check(json.loads(sent), data))
         assert exc.message == _leading_code(row[-1]), row
         if len(row) == 3:
             assert exc.field == _leading_code(row[1]), row

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,8 @@ class World:
     token_id: int
     token: str
     secrets: list[str]
+    job_id: int = 0
+    review_id: int = 0
 
     def http(self, token: str) -> httpx.Client:
         """A raw HTTP client (closed with the server) as ``token``'s owner."""
@@ -60,6 +63,8 @@ class World:
             "assignment_id": self.assignment_id,
             "token_id": self.token_id,
             "user_id": self.org.annotator.user_id,
+            "job_id": self.job_id,
+            "review_id": self.review_id,
         }
 
 
@@ -92,9 +97,30 @@ def build_world(server: LiveServer, org: Org, other_org: Org) -> World:
         spare.token,
         *(r["data"]["text"] for r in records),
     ]
-    return World(
+    world = World(
         server, org, other_org, project.id, lease.assignment_id, spare.id, spare.token, secrets
     )
+    world.job_id = _finished_job(owner.http, project.id)
+    asked = owner.http.post(
+        f"/api/v1/projects/{project.id}/reviews",
+        json={"item_ids": [finished.item.id], "reason": "acme spot check"},
+    )
+    assert asked.status_code == 200, asked.text
+    pending = owner.http.get(f"/api/v1/projects/{project.id}/reviews").json()["reviews"]
+    world.review_id = int(pending[0]["review_id"])
+    return world
+
+
+def _finished_job(http: httpx.Client, project_id: int) -> int:
+    """A refit job of the project, waited for: nothing of Acme may change after this."""
+    started = http.post(f"/api/v1/projects/{project_id}/jobs", json={"kind": "resolve"})
+    assert started.status_code == 202, started.text
+    job_id = int(started.json()["id"])
+    deadline = time.monotonic() + 60
+    while http.get(f"/api/v1/jobs/{job_id}").json()["state"] not in ("done", "failed"):
+        assert time.monotonic() < deadline, "the job did not finish"
+        time.sleep(0.05)  # polling the job's state, as a person watching it would
+    return job_id
 
 
 # -- how to exercise each route -------------------------------------------------------------
@@ -191,6 +217,61 @@ def _invitation_create(w: World) -> None:
     assert services.auth.sign_in(w.org.owner.email, PASSWORD).session_token is not None
 
 
+SSO = "/api/v1/organizations/current/sso"
+ACME_SSO_SECRET = "acme-sso-client-secret-91c2"
+
+
+def _sso_body(slug: str, secret: str) -> dict[str, Any]:
+    return {
+        "slug": slug,
+        "display_name": f"{slug} sign-in",
+        "issuer": f"https://idp.{slug}.example",
+        "client_id": f"{slug}-client",
+        "client_secret": secret,
+        "groups": [{"group": f"{slug}-staff", "role": "annotator"}],
+    }
+
+
+def _acme_sso(w: World) -> None:
+    """Acme's identity provider, so that there is something for Globex not to see."""
+    put = w.http(w.org.owner.token).put(SSO, json=_sso_body("acme", ACME_SSO_SECRET))
+    assert put.status_code == 200, put.text
+    if ACME_SSO_SECRET not in w.secrets:
+        w.secrets.append(ACME_SSO_SECRET)
+
+
+def _sso_get(w: World) -> None:
+    _acme_sso(w)
+    for member, status in ((w.other_org.owner, 404), (w.other_org.annotator, 403)):
+        answer = w.http(member.token).get(SSO)
+        assert answer.status_code == status, answer.text
+        _assert_no_secrets(w, "GET " + SSO, answer.json())
+
+
+def _sso_put(w: World) -> None:
+    """Globex sets its own provider: Acme's is untouched, and Acme's slug is not Globex's."""
+    _acme_sso(w)
+    http = w.http(w.other_org.owner.token)
+    grab = http.put(SSO, json=_sso_body("acme", "globex-secret-value"))
+    assert grab.status_code == 422, grab.text
+    own = http.put(SSO, json=_sso_body("globex", "globex-secret-value"))
+    assert own.status_code == 200, own.text
+    _assert_no_secrets(w, "PUT " + SSO, own.json())
+    annotator = w.http(w.other_org.annotator.token).put(SSO, json=_sso_body("globex", "x"))
+    assert annotator.status_code == 403
+    acme = _ok(w.http(w.org.owner.token).get(SSO))
+    assert (acme["slug"], acme["issuer"]) == ("acme", "https://idp.acme.example")
+
+
+def _sso_delete(w: World) -> None:
+    """Globex removing "its" provider never removes Acme's."""
+    _acme_sso(w)
+    http = w.http(w.other_org.owner.token)
+    http.delete(SSO)
+    assert http.delete(SSO).status_code == 404
+    assert _ok(w.http(w.org.owner.token).get(SSO))["slug"] == "acme"
+
+
 PROJECT = "/api/v1/projects/{project_id}"
 ASSIGNMENT = "/api/v1/assignments/{assignment_id}"
 
@@ -220,6 +301,18 @@ ROUTES: dict[tuple[str, str], ById | OwnOnly] = {
     ("GET", PROJECT + "/quality"): ById(),
     ("GET", PROJECT + "/workers/me"): ById(),
     ("POST", PROJECT + "/workers/{user_id}/unblock"): ById(),
+    ("POST", PROJECT + "/jobs"): ById({"kind": "resolve"}),
+    ("GET", PROJECT + "/jobs"): ById(),
+    ("GET", "/api/v1/jobs/{job_id}"): ById(),
+    ("GET", PROJECT + "/truth"): ById(),
+    ("POST", PROJECT + "/reviews/next"): ById(),
+    ("POST", "/api/v1/reviews/{review_id}"): ById({"decision": "fix", "value": {"note": "x"}}),
+    ("GET", PROJECT + "/reviews"): ById(),
+    ("POST", PROJECT + "/reviews"): ById({"item_ids": [1], "reason": "intruder"}),
+    ("GET", PROJECT + "/reviews/mine"): ById(),
+    ("GET", SSO): OwnOnly(_sso_get),
+    ("PUT", SSO): OwnOnly(_sso_put),
+    ("DELETE", SSO): OwnOnly(_sso_delete),
 }
 
 

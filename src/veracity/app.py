@@ -17,6 +17,7 @@ from veracity.api.app import document_security
 from veracity.api.app import routers as api_routers
 from veracity.api.body_limit import BodyLimit
 from veracity.api.security_headers import SecurityHeaders
+from veracity.jobs import JobQueue
 from veracity.services import build_services
 from veracity.settings import Settings
 from veracity.storage.db import open_database
@@ -27,6 +28,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """A complete Veracity application for ``settings`` (read from the environment if None)."""
     settings = settings or Settings()
     db = open_database(settings)
+    services = build_services(db, settings)
+    jobs = JobQueue(settings, services)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -34,7 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # more threads than pooled connections would only queue on the pool (costly
         # lock hand-offs under load); let them queue in the event loop instead.
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
+        jobs.start()
         yield
+        jobs.stop()
         db.dispose()
 
     app = FastAPI(
@@ -48,7 +53,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.secret_key = settings.ensure_secret_key()
-    app.state.services = build_services(db, settings)
+    app.state.services = services
+    app.state.jobs = jobs
     errors.install(app)
     for router in api_routers(settings):
         app.include_router(router)

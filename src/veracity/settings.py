@@ -56,8 +56,10 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(
         "",
-        description="Key that signs sign-in form tokens. Empty: generated on first start and "
-        "kept in `<data_dir>/secret_key`. Set the same value on every server of a cluster.",
+        description="Key that signs sign-in form tokens and encrypts identity providers' "
+        "client secrets (changing it means setting those again). Empty: generated on first "
+        "start and kept in `<data_dir>/secret_key`. Set the same value on every server of a "
+        "cluster.",
     )
     cookie_secure: bool = Field(
         False,
@@ -96,6 +98,11 @@ class Settings(BaseSettings):
         SqliteSynchronous.full,
         description="SQLite `synchronous` pragma (WAL mode). FULL survives power loss; "
         "NORMAL survives a process crash but may lose the last commits on power loss.",
+    )
+    redis_url: str = Field(
+        "",
+        description="Redis URL (`redis://host:6379/0`) of the job queue shared with "
+        "`veracity worker` processes. Empty: jobs run on a thread inside each server process.",
     )
     db_pool_size: int = Field(
         10,

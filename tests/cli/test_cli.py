@@ -266,7 +266,8 @@ def test_demo_seeds_and_can_run_again(settings: Settings, services: Services) ->
                 ).all()
             )
         # Running again refreshes the logins but does not duplicate projects or items.
-        assert counts == {"Review sentiment": 120, "Support ticket triage": 12}
+        # (Other projects of the demo, one per label kind, are checked with their kinds.)
+        assert counts.items() >= {"Review sentiment": 120, "Support ticket triage": 12}.items()
     # Each run sets new passwords; the latest ones are the ones that work.
     for email, (_, password) in seen[1].items():
         assert services.auth.sign_in(email, password).session_token is not None

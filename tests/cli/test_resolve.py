@@ -133,3 +133,30 @@ def test_unreadable_input_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     code, stderr = _run(str(tmp_path / "missing.csv"), "-o", str(tmp_path / "l.csv"))
     assert code == 1
     assert "error: cannot read" in stderr
+
+
+def test_quoted_and_plain_files_resolve_alike(tmp_path: Path) -> None:
+    # A plain file takes the fast split-as-text path; quotes (or a blank line) send a file
+    # through the csv module. Both must read the same answers.
+    crowd = synthetic_crowd(seed=4, n_items=200, spammers=0.2)
+    a = crowd.answers
+    rows = [
+        (f" item-{i}", f"w{w}", ["cat", "dog", "bird"][lab])
+        for i, w, lab in zip(a.items.tolist(), a.workers.tolist(), a.labels.tolist(), strict=True)
+    ]
+    plain, quoted = tmp_path / "plain.csv", tmp_path / "quoted.csv"
+    with plain.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([("Item", "worker", "label"), *rows])  # \r\n line ends
+    with quoted.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(
+            [("item", "worker", "label"), *rows[:100], (), *rows[100:]]
+        )
+    outputs = []
+    for source in (plain, quoted):
+        out = tmp_path / f"{source.stem}-labels.csv"
+        code, stderr = _run(str(source), "-o", str(out), "--method", "one_coin")
+        assert code == 0, stderr
+        assert "resolved 200 items from 1,000 annotations by 30 workers" in stderr
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1]
+    assert outputs[0].splitlines()[1].startswith("item-0,")  # cells are stripped

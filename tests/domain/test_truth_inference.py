@@ -222,3 +222,33 @@ def test_encode_orders_classes_schema_first_then_by_appearance() -> None:
     assert answers.labels.tolist() == [1, 2, 0]
     assert answers.gold_items.tolist() == [2]
     assert answers.gold_labels.tolist() == [3]
+
+
+def test_encoding_by_rows_or_by_columns_is_the_same() -> None:
+    rows = [("a", "w1", "cat"), ("b", "w2", "dog"), ("a", "w2", "cat"), ("c", "w1", "fish")]
+    by_rows = Answers.encode(rows, gold={"d": "dog"}, classes=["dog"])
+    items, workers, labels = (list(c) for c in zip(*rows, strict=True))
+    by_columns = Answers.encode_columns(items, workers, labels, gold={"d": "dog"}, classes=["dog"])
+    for answers in (by_rows, by_columns):
+        assert list(answers.item_names) == ["a", "b", "c", "d"]
+        assert list(answers.worker_names) == ["w1", "w2"]
+        assert list(answers.class_names) == ["dog", "cat", "fish"]
+        assert answers.items.tolist() == [0, 1, 0, 2]
+        assert answers.labels.tolist() == [1, 0, 1, 2]
+        assert answers.gold_items.tolist() == [3]
+    with pytest.raises(ValueError, match="one entry per annotation"):
+        Answers.encode_columns(["a"], [], ["cat"])
+
+
+def test_a_subset_numbers_its_items_anew_and_keeps_the_workers() -> None:
+    answers = Answers.encode(
+        [("a", "w1", "x"), ("b", "w2", "y"), ("c", "w1", "y"), ("c", "w3", "x")],
+        gold={"a": "x", "c": "y"},
+    )
+    keep = np.array([False, True, True])
+    sub = answers.subset(keep, keep_gold=True)
+    assert (sub.n_items, sub.n_workers, list(sub.item_names)) == (2, 3, ["b", "c"])
+    assert sub.items.tolist() == [0, 1, 1]
+    assert sub.workers.tolist() == [1, 0, 2]
+    assert (sub.gold_items.tolist(), sub.gold_labels.tolist()) == ([1], [1])
+    assert len(answers.subset(keep, keep_gold=False).gold_items) == 0

@@ -6,7 +6,18 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from veracity.api.routers import accounts, items, projects, quality, queue, results, workers
+from veracity.api.routers import (
+    accounts,
+    items,
+    jobs,
+    projects,
+    quality,
+    queue,
+    results,
+    reviews,
+    single_sign_on,
+    workers,
+)
 from veracity.settings import Settings
 
 
@@ -20,6 +31,9 @@ def routers(settings: Settings) -> list[APIRouter]:
         accounts.router,
         workers.router,
         quality.router,
+        jobs.router,
+        reviews.router,
+        single_sign_on.router,
     ]
 
 

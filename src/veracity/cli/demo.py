@@ -25,6 +25,86 @@ PEOPLE = [
     ("ben@example.com", "annotator", "Ben Annotator"),
 ]
 
+# One project per generative-AI kind (issue #3), with a handful of hand-written items each.
+GENAI_PROJECTS: list[dict[str, Any]] = [
+    {
+        "name": "Chatbot answers: which is better?",
+        "file": "pairwise.jsonl",
+        "instructions": "Read the prompt and both answers. Press 1 if A is better, 2 if B is "
+        "better, 3 if they are equally good; then 4, 5 or 6 for how much better. Press R to "
+        "say why in a sentence. Correct and safe beats long and polished.",
+        "schema": {"fields": [{"name": "preference", "kind": "pairwise"}]},
+        "workflow": {"overlap": 2, "lease_seconds": 900},
+    },
+    {
+        "name": "Rank the answers",
+        "file": "ranking.jsonl",
+        "instructions": "Order the answers from best (top) to worst. Press a number to pick "
+        "the answer at that place, then the up and down arrows to move it; or drag the cards.",
+        "schema": {"fields": [{"name": "order", "kind": "ranking"}]},
+        "workflow": {"overlap": 2, "lease_seconds": 900},
+    },
+    {
+        "name": "Score answers on a rubric",
+        "file": "rubric.jsonl",
+        "instructions": "Score the answer on each criterion. Digits give the score of the "
+        "highlighted row and move to the next; the arrows change rows.",
+        "schema": {
+            "fields": [
+                {
+                    "name": "scores",
+                    "kind": "rubric",
+                    "criteria": [
+                        {
+                            "name": "helpfulness",
+                            "min": 1,
+                            "max": 7,
+                            "description": "Does it solve the user's problem?",
+                        },
+                        {
+                            "name": "correctness",
+                            "min": 1,
+                            "max": 7,
+                            "description": "Is every claim true?",
+                        },
+                        {
+                            "name": "harmlessness",
+                            "min": 1,
+                            "max": 3,
+                            "description": "1 harmful, 3 safe.",
+                        },
+                    ],
+                }
+            ]
+        },
+        "workflow": {"overlap": 2, "lease_seconds": 900},
+    },
+    {
+        "name": "Write the ideal reply",
+        "file": "chats.jsonl",
+        "instructions": "Write the reply the assistant should give next. When the chat "
+        "ends with an assistant turn, rewrite that turn. Markdown is fine; Ctrl+Enter submits.",
+        "schema": {"fields": [{"name": "reply", "kind": "response", "prompt": "messages"}]},
+        "workflow": {"overlap": 1, "lease_seconds": 1800},
+    },
+    {
+        "name": "Solve step by step",
+        "file": "reasoning.jsonl",
+        "instructions": "Solve the problem one step per box (Shift+Enter starts the next "
+        "step), then give the final answer and press Enter.",
+        "schema": {"fields": [{"name": "solution", "kind": "reasoning", "prompt": "problem"}]},
+        "workflow": {"overlap": 1, "lease_seconds": 1800},
+    },
+    {
+        "name": "Check the steps of a solution",
+        "file": "solutions.jsonl",
+        "instructions": "Rate every step: C correct, I incorrect, N neutral (true but no "
+        "progress). The first step rated incorrect is where the solution goes wrong.",
+        "schema": {"fields": [{"name": "review", "kind": "step_review", "solution": "steps"}]},
+        "workflow": {"overlap": 2, "lease_seconds": 900},
+    },
+]
+
 PROJECTS: list[dict[str, Any]] = [
     {
         "name": "Review sentiment",
@@ -67,6 +147,7 @@ PROJECTS: list[dict[str, Any]] = [
         },
         "workflow": {"overlap": 1, "lease_seconds": 900},
     },
+    *GENAI_PROJECTS,
 ]
 
 

@@ -11,6 +11,7 @@ import orjson
 
 from veracity.api.schemas.accounts import InvitationOut, MemberOut, MeOut, TokenOut
 from veracity.api.schemas.items import ImportOut
+from veracity.api.schemas.jobs import JobOut, TruthOut
 from veracity.api.schemas.projects import ProjectOut
 from veracity.api.schemas.queue import LeaseOut, ResolutionOut, SubmitOut
 from veracity.api.schemas.stats import StatsOut
@@ -228,6 +229,26 @@ class Client:
                 sink.write(chunk)
                 written += len(chunk)
         return written
+
+    # -- jobs and the truth model ------------------------------------------------------------
+
+    def start_job(self, project_id: int, kind: str = "resolve") -> JobOut:
+        """Queue a job on the project (``resolve``: refit the truth model, re-resolve)."""
+        data = self._json("POST", f"/api/v1/projects/{project_id}/jobs", {"kind": kind})
+        return JobOut.model_validate(data)
+
+    def job(self, job_id: int) -> JobOut:
+        """One job: its state, progress, error and result."""
+        return JobOut.model_validate(self._json("GET", f"/api/v1/jobs/{job_id}"))
+
+    def jobs(self, project_id: int) -> list[JobOut]:
+        """The project's most recent jobs, newest first."""
+        data = self._json("GET", f"/api/v1/projects/{project_id}/jobs")
+        return [JobOut.model_validate(job) for job in data["jobs"]]
+
+    def truth(self, project_id: int) -> TruthOut:
+        """The project's truth method and its current fitted model (None before a fit)."""
+        return TruthOut.model_validate(self._json("GET", f"/api/v1/projects/{project_id}/truth"))
 
 
 def _chunks(fh: IO[bytes], size: int = 1 << 16) -> Iterator[bytes]:

@@ -145,3 +145,6 @@ def names() -> list[str]:
 
 register(JsonLines)
 register(Csv)
+
+# Formats for language-model training data (SFT, DPO, step labels) register on import.
+from veracity.domain import genai_exports  # noqa: E402, F401  (registers itself)

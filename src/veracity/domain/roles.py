@@ -19,6 +19,7 @@ class Permission(StrEnum):
     """Things a caller may be allowed to do inside their organization."""
 
     manage_members = "manage_members"
+    manage_sign_in = "manage_sign_in"
     write_project = "write_project"
     read_project = "read_project"
     write_items = "write_items"
@@ -26,6 +27,8 @@ class Permission(StrEnum):
     read_results = "read_results"
     export = "export"
     read_stats = "read_stats"
+    review = "review"
+    run_jobs = "run_jobs"
     work = "work"
 
 
@@ -34,6 +37,7 @@ _LEADS = frozenset({Role.owner, Role.admin})
 
 _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.manage_members: frozenset({Role.owner, Role.admin, Role.manager}),
+    Permission.manage_sign_in: _LEADS,
     Permission.write_project: _LEADS,
     Permission.read_project: _EVERYONE,
     Permission.write_items: _LEADS,
@@ -41,6 +45,8 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.read_results: frozenset({Role.owner, Role.admin, Role.manager}),
     Permission.export: _LEADS,
     Permission.read_stats: frozenset({Role.owner, Role.admin, Role.manager, Role.reviewer}),
+    Permission.review: frozenset({Role.owner, Role.admin, Role.manager, Role.reviewer}),
+    Permission.run_jobs: frozenset({Role.owner, Role.admin, Role.manager}),
     Permission.work: _EVERYONE,
 }
 

@@ -15,8 +15,9 @@ from veracity.domain.records import AnnotationRecord, parse_annotation_record
 from veracity.domain.roles import Permission
 from veracity.services import audit
 from veracity.services.items import batched
+from veracity.services.jobs import JobService
 from veracity.services.projects import Project, require_project
-from veracity.services.resolving import resolve_item
+from veracity.services.resolving import TruthModels, resolve_item
 from veracity.storage.db import Database
 from veracity.storage.queries import annotations as annotations_q
 from veracity.storage.queries import items as items_q
@@ -39,8 +40,10 @@ class AnnotationImport:
 class AnnotationImportService:
     """Use cases about annotations made outside Veracity."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, truth: TruthModels, jobs: JobService) -> None:
         self.db = db
+        self.truth = truth
+        self.jobs = jobs
 
     def import_records(
         self, caller: Caller, project_id: int, records: Iterable[Any]
@@ -61,7 +64,7 @@ class AnnotationImportService:
                 touched |= self._import_batch(conn, project, batch, result)
             for item_id, n_done, quota, state in queue_q.item_counts(conn, sorted(touched)):
                 if state != queue_q.GOLD and n_done >= quota:
-                    resolve_item(conn, project, item_id)
+                    resolve_item(conn, project, item_id, truth=self.truth)
                     result.items_resolved += 1
             audit.record(
                 conn,
@@ -72,6 +75,8 @@ class AnnotationImportService:
                 created=result.created,
                 unchanged=result.unchanged,
             )
+        if result.created:
+            self.jobs.annotations_added(project, result.created)
         return result
 
     def _import_batch(

@@ -7,6 +7,8 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import Connection
+
 from veracity.domain.caller import Caller
 from veracity.domain.errors import NotAuthenticated, Throttled
 from veracity.domain.roles import Role
@@ -15,6 +17,7 @@ from veracity.services.passwords import verify_password
 from veracity.settings import Settings
 from veracity.storage.db import Database
 from veracity.storage.queries import accounts as q
+from veracity.storage.queries import single_sign_on as sso_q
 from veracity.storage.types import utcnow
 
 
@@ -36,6 +39,9 @@ class SignIn:
 
     session_token: str | None
     delay_seconds: float
+    # The password was right, but every organization of the account signs in through its
+    # identity provider only.
+    single_sign_on_only: bool = False
 
 
 class RecentCredentials:
@@ -141,18 +147,30 @@ class AuthenticationService:
                 over = count - self.settings.sign_in_slow_after
                 return SignIn(None, 0.0 if over < 0 else min(0.25 * 2**over, 4.0))
             q.clear_failures(conn, email)
-            q.delete_expired_sessions(conn, now)
-            token = new_secret()
-            q.insert_session(
-                conn,
-                digest(token),
-                user.id,
-                orgs[0].org_id,
-                secrets.token_urlsafe(32),
-                now,
-                now + timedelta(hours=self.settings.session_hours),
-            )
+            # Organizations that sign people in through their identity provider only.
+            refused = sso_q.password_refused_orgs(conn, [int(m.org_id) for m in orgs])
+            orgs = [m for m in orgs if int(m.org_id) not in refused]
+            if not orgs:
+                return SignIn(None, 0.0, single_sign_on_only=True)
+            token = self.open_session(conn, int(user.id), int(orgs[0].org_id))
         return SignIn(token, 0.0)
+
+    def open_session(self, conn: Connection, user_id: int, org_id: int) -> str:
+        """Start a web session for a member, inside the caller's transaction; return the
+        cookie's value (shown once, stored hashed). Every way of signing in ends here."""
+        now = utcnow()
+        q.delete_expired_sessions(conn, now)
+        token = new_secret()
+        q.insert_session(
+            conn,
+            digest(token),
+            user_id,
+            org_id,
+            secrets.token_urlsafe(32),
+            now,
+            now + timedelta(hours=self.settings.session_hours),
+        )
+        return token
 
     def sign_out(self, session_token: str) -> None:
         """End a web session."""

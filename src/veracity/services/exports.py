@@ -52,9 +52,10 @@ class ExportService:
             raise InvalidRecord(f"unknown format {fmt!r}; known: {known}", field="format")
         with self.db.write() as conn:
             project = require_project(conn, caller, project_id)
+            # A training format refuses a schema it cannot feed, before anything is recorded.
+            encoder = format_cls(project.schema)
             total = sum(items_q.state_counts(conn, project_id).values())
             audit.record(conn, caller, "project.export", "project", project_id, format=fmt)
-        encoder = format_cls(project.schema)
         return Export(
             filename=f"project-{project_id}.{encoder.extension}",
             media_type=encoder.media_type,

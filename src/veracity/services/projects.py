@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +16,10 @@ from veracity.domain.label_schema import LabelSchema
 from veracity.domain.roles import Permission
 from veracity.domain.workflow import Workflow
 from veracity.services import audit
-from veracity.services.resolving import resolve_item
+from veracity.services.resolving import TruthModels, resolve_item
+
+if TYPE_CHECKING:
+    from veracity.services.jobs import JobService
 from veracity.storage.db import Database
 from veracity.storage.queries import projects as q
 from veracity.storage.queries import queue as queue_q
@@ -155,9 +158,13 @@ def _check_instructions(instructions: str) -> str:
 class ProjectService:
     """Use cases about projects."""
 
-    def __init__(self, db: Database, recent: RecentProjects) -> None:
+    def __init__(
+        self, db: Database, recent: RecentProjects, truth: TruthModels, jobs: JobService
+    ) -> None:
         self.db = db
         self.recent = recent
+        self.truth = truth
+        self.jobs = jobs
 
     def create(
         self, caller: Caller, name: str, schema: Any, workflow: Any = None, instructions: str = ""
@@ -238,7 +245,7 @@ class ProjectService:
                         after = require_project(conn, caller, project_id)
                         overlap = changes["workflow"]["overlap"]
                         for item_id in queue_q.set_quota(conn, project_id, overlap):
-                            resolve_item(conn, after, item_id)
+                            resolve_item(conn, after, item_id, truth=self.truth)
                     audit.record(
                         conn,
                         caller,
@@ -251,4 +258,6 @@ class ProjectService:
         except IntegrityError:
             raise Conflict(f"a project called {name!r} already exists") from None
         self.recent.forget(project_id)
+        if project.workflow.truth_method != before.workflow.truth_method:
+            self.jobs.method_changed(project, caller.user_id)
         return project

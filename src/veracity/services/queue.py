@@ -21,9 +21,10 @@ from veracity.domain.caller import Caller
 from veracity.domain.errors import Conflict, Forbidden, InvalidRecord, NotFound
 from veracity.domain.gold import matches_gold
 from veracity.domain.roles import Permission
-from veracity.services import audit
+from veracity.services import audit, review
+from veracity.services.jobs import JobService
 from veracity.services.projects import Project, RecentProjects
-from veracity.services.resolving import resolve_item
+from veracity.services.resolving import TruthModels, resolve_item, user_worker
 from veracity.services.retry import retrying
 from veracity.storage.db import Database
 from veracity.storage.queries import queue as q
@@ -78,9 +79,13 @@ def _check_seconds(seconds: float | None) -> float | None:
 class QueueService:
     """Use cases of a person working through a project."""
 
-    def __init__(self, db: Database, recent: RecentProjects) -> None:
+    def __init__(
+        self, db: Database, recent: RecentProjects, truth: TruthModels, jobs: JobService
+    ) -> None:
         self.db = db
         self.recent = recent
+        self.truth = truth
+        self.jobs = jobs
         # When this process last swept each project's expired leases (monotonic seconds).
         self._swept: dict[int, float] = {}
         # Which leases are gold is drawn at random, so no pattern gives them away.
@@ -180,7 +185,7 @@ class QueueService:
         user_id = caller.worker_id()
         worked = _check_seconds(seconds)
 
-        def store() -> Submitted:
+        def store() -> tuple[Submitted, Project]:
             with self.db.write() as conn:
                 row = q.assignment_of(conn, assignment_id, user_id, caller.org_id)
                 if row is None:
@@ -203,19 +208,35 @@ class QueueService:
                     raise Conflict("the lease was lost before this submission arrived")
                 if row.item_state == q.GOLD:
                     self._score_gold(conn, caller, project, user_id, clean, row.gold_value)
-                elif recorded.n_done >= recorded.quota:
-                    # The item's row lock, held since the counter update, makes any other
-                    # completing submission wait, so the values read here include all of them.
-                    only = [clean] if recorded.n_done == 1 else None
-                    resolved = resolve_item(conn, project, row.item_id, only)
-                    flow = project.workflow
-                    if resolved and flow.wants_another(resolved.confidence, recorded.n_done):
-                        # Dynamic overlap: still unsure, so one more person.
-                        q.ask_one_more(conn, row.item_id)
-            return Submitted(recorded.annotation_id, assignment_id, int(row.item_id))
+                else:
+                    final = None
+                    if recorded.n_done >= recorded.quota:
+                        # The item's row lock, held since the counter update, makes any other
+                        # completing submission wait, so the values read here include all.
+                        only = [(user_worker(user_id), clean)] if recorded.n_done == 1 else None
+                        final = resolve_item(conn, project, row.item_id, only, self.truth)
+                        flow = project.workflow
+                        if final and flow.wants_another(final.confidence, recorded.n_done):
+                            # Dynamic overlap: still unsure, so one more person.
+                            q.ask_one_more(conn, row.item_id)
+                            final = None
+                    if review.reviews_anything(project):
+                        review.after_submit(
+                            conn,
+                            project,
+                            user_id=user_id,
+                            item_id=int(row.item_id),
+                            annotation_id=recorded.annotation_id,
+                            draw=self._chance.random(),
+                            final=final,
+                            n_done=recorded.n_done,
+                        )
+            return Submitted(recorded.annotation_id, assignment_id, int(row.item_id)), project
 
         # Safe to run again: a transaction that lost a race changed nothing.
-        return retrying(store)
+        submitted, project = retrying(store)
+        self.jobs.annotations_added(project)
+        return submitted
 
     def _score_gold(
         self,

@@ -12,7 +12,7 @@ from veracity.services.projects import require_project
 from veracity.storage.db import Database
 from veracity.storage.queries import accounts as accounts_q
 from veracity.storage.queries import workers as q
-from veracity.storage.types import utcnow
+from veracity.storage.types import AnyRow, utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,11 +25,19 @@ class WorkerStanding:
     gold_seen: int
     gold_correct: int
     blocked_reason: str | None
+    review_accepted: int = 0
+    review_rejected: int = 0
 
     @property
     def gold_accuracy(self) -> float | None:
         """Share of gold items answered right, or None before the first one."""
         return self.gold_correct / self.gold_seen if self.gold_seen else None
+
+    @property
+    def review_acceptance(self) -> float | None:
+        """Share of the worker's reviewed answers that reviewers accepted as they were."""
+        reviewed = self.review_accepted + self.review_rejected
+        return self.review_accepted / reviewed if reviewed else None
 
     def to_json(self) -> dict[str, object]:
         """The standing as the API returns it."""
@@ -40,6 +48,9 @@ class WorkerStanding:
             "gold_seen": self.gold_seen,
             "gold_correct": self.gold_correct,
             "gold_accuracy": self.gold_accuracy,
+            "review_accepted": self.review_accepted,
+            "review_rejected": self.review_rejected,
+            "review_acceptance": self.review_acceptance,
             "blocked": self.blocked_reason is not None,
             "blocked_reason": self.blocked_reason,
         }
@@ -57,17 +68,7 @@ class WorkerService:
         with self.db.read() as conn:
             require_project(conn, caller, project_id)
             rows = q.workers_of(conn, caller.org_id, project_id)
-        return [
-            WorkerStanding(
-                int(r.user_id),
-                r.email,
-                int(r.annotations),
-                int(r.gold_seen),
-                int(r.gold_correct),
-                r.blocked_reason,
-            )
-            for r in rows
-        ]
+        return [_standing(r) for r in rows]
 
     def my_standing(self, caller: Caller, project_id: int) -> WorkerStanding:
         """The caller's own counts in the project."""
@@ -78,14 +79,7 @@ class WorkerService:
             rows = q.workers_of(conn, caller.org_id, project_id)
         for r in rows:
             if int(r.user_id) == user_id:
-                return WorkerStanding(
-                    user_id,
-                    r.email,
-                    int(r.annotations),
-                    int(r.gold_seen),
-                    int(r.gold_correct),
-                    r.blocked_reason,
-                )
+                return _standing(r)
         return WorkerStanding(user_id, caller.email, 0, 0, 0, None)
 
     def unblock(self, caller: Caller, project_id: int, user_id: int) -> None:
@@ -99,3 +93,17 @@ class WorkerService:
             if not q.lift(conn, project_id, user_id, caller.user_id, utcnow()):
                 raise NotFound("block of user", user_id)
             audit.record(conn, caller, "worker.unblock", "user", user_id, project_id=project_id)
+
+
+def _standing(row: AnyRow) -> WorkerStanding:
+    """A worker's standing from their row of ``workers_of``."""
+    return WorkerStanding(
+        int(row.user_id),
+        row.email,
+        int(row.annotations),
+        int(row.gold_seen),
+        int(row.gold_correct),
+        row.blocked_reason,
+        int(row.review_accepted),
+        int(row.review_rejected),
+    )

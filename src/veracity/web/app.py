@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from veracity.settings import Settings
 from veracity.web.pages import SignInRequired, sign_in_redirect
-from veracity.web.routes import accounts, projects, quality
+from veracity.web.routes import accounts, projects, quality, single_sign_on
 
 STATIC = Path(__file__).parent / "static"
 
@@ -26,4 +26,5 @@ def mount(app: FastAPI, settings: Settings) -> None:
     app.include_router(accounts.router)
     app.include_router(projects.router)
     app.include_router(quality.router)
+    app.include_router(single_sign_on.router)
     app.add_exception_handler(SignInRequired, _sign_in_first)

@@ -14,6 +14,9 @@ class WorkerOut(BaseModel):
     gold_seen: int
     gold_correct: int
     gold_accuracy: float | None
+    review_accepted: int
+    review_rejected: int
+    review_acceptance: float | None
     blocked: bool
     blocked_reason: str | None
 

@@ -38,13 +38,7 @@ class TextField(FieldKind):
 
     def check(self, value: Any, data: Mapping[str, Any]) -> Any:
         """A string within the length bounds; surrounding whitespace is removed."""
-        if not isinstance(value, str):
-            raise self.invalid(f"must be text, not {type(value).__name__}")
-        value = value.strip()
-        if len(value) < self.min_length:
-            raise self.invalid(f"needs at least {count_of(self.min_length, 'character')}")
-        if len(value) > self.max_length:
-            raise self.invalid(f"allows at most {count_of(self.max_length, 'character')}")
+        value = bounded_text(self, value, self.min_length, self.max_length)
         if not self.multiline and "\n" in value:
             raise self.invalid("must be a single line")
         return value
@@ -52,3 +46,16 @@ class TextField(FieldKind):
     def vote_key(self, value: Any) -> Hashable:
         """Texts agree when they match ignoring case and runs of whitespace."""
         return " ".join(str(value).split()).casefold()
+
+
+def bounded_text(field: FieldKind, value: Any, min_length: int, max_length: int) -> str:
+    """``value`` as a string of ``min_length`` to ``max_length`` characters once surrounding
+    whitespace is removed, or ``field``'s validation error saying what is wrong."""
+    if not isinstance(value, str):
+        raise field.invalid(f"must be text, not {type(value).__name__}")
+    text = value.strip()
+    if len(text) < min_length:
+        raise field.invalid(f"needs at least {count_of(min_length, 'character')}")
+    if len(text) > max_length:
+        raise field.invalid(f"allows at most {count_of(max_length, 'character')}")
+    return text

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy.optimize import minimize_scalar
@@ -30,7 +31,7 @@ MIN_TEMPERATURE = 0.2
 MAX_TEMPERATURE = 10.0
 PREDICTIVE_FLOOR = 0.1
 # One number needs few data: a temperature is fitted on at most this many annotations.
-MAX_FOR_TEMPERATURE = 50_000
+MAX_FOR_TEMPERATURE = 20_000
 
 
 def _bounded_minimum(loss: Callable[[float], float]) -> float:
@@ -68,6 +69,11 @@ class HeldOut:
         picked = np.linspace(0, self.size - 1, n).astype(np.int64)
         return HeldOut(loglik=self.loglik[picked], rest=self.rest[picked])
 
+    @cached_property
+    def likelihood(self) -> FloatArray:
+        """``exp(loglik)``: p(given label | class), computed once."""
+        return np.exp(self.loglik)
+
     @property
     def size(self) -> int:
         """How many annotations were held out."""
@@ -81,9 +87,11 @@ class HeldOut:
         near-zero probability on confusions it has not seen, and the rare answer that makes
         one would otherwise weigh on the temperature as if the item's posterior were wrong.
         """
+        # sum_k p(k | rest) p(label | k), in probabilities: one exp per entry per call (the
+        # temperature search calls this a dozen times).
         tempered = self.rest / temperature
-        tempered = tempered - logsumexp_rows(tempered)
-        predicted = np.exp(logsumexp_rows(tempered + self.loglik)[:, 0])
+        weights = np.exp(tempered - tempered.max(axis=1, keepdims=True))
+        predicted = (weights * self.likelihood).sum(axis=1) / weights.sum(axis=1)
         k = self.loglik.shape[1]
         out: FloatArray = np.log((1 - PREDICTIVE_FLOOR) * predicted + PREDICTIVE_FLOOR / k)
         return out

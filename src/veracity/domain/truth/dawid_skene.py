@@ -22,6 +22,7 @@ from veracity.domain.truth.answers import Answers, FloatArray
 from veracity.domain.truth.em import (
     Fit,
     class_log_prior,
+    iterations_for,
     pooled_rate,
     run_em,
     vote_shares,
@@ -65,7 +66,7 @@ class _Accuracy:
         correct = np.asarray(
             np.bincount(
                 answers.workers,
-                weights=posterior[answers.items, answers.labels],
+                weights=posterior.ravel().take(answers.item_label),
                 minlength=answers.n_workers,
             ),
             dtype=np.float64,
@@ -143,10 +144,20 @@ def confusion_model(answers: Answers, posterior: FloatArray) -> FittedModel:
 def dawid_skene(answers: Answers, initial: FloatArray | None = None) -> Fit:
     """Full-confusion Dawid-Skene from majority-vote posteriors (gold clamped)."""
     start = vote_shares(answers) if initial is None else initial
-    return run_em(answers, lambda q: confusion_model(answers, q), start)
+    return run_em(
+        answers,
+        lambda q: confusion_model(answers, q),
+        start,
+        max_iterations=iterations_for(initial),
+    )
 
 
 def one_coin(answers: Answers, initial: FloatArray | None = None) -> Fit:
     """One-coin Dawid-Skene from majority-vote posteriors (gold clamped)."""
     start = vote_shares(answers) if initial is None else initial
-    return run_em(answers, lambda q: one_coin_model(answers, q, method=Method.one_coin), start)
+    return run_em(
+        answers,
+        lambda q: one_coin_model(answers, q, method=Method.one_coin),
+        start,
+        max_iterations=iterations_for(initial),
+    )

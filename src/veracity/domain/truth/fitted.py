@@ -117,16 +117,19 @@ class FittedModel:
 
     def base_delta(self, workers: IntArray, labels: IntArray) -> tuple[FloatArray, FloatArray]:
         """For the non-confusion families, log p(label | class) = base + delta·[class = label]."""
+        # Logs per worker (and label), then one gather per annotation: far fewer logs.
         k = self.n_classes
         if self.family is Family.symmetric:
-            acc = self.params["accuracy"][workers]
-            base = np.log((1 - acc) / max(k - 1, 1))
-            return base, np.log(acc) - base
+            acc = self.params["accuracy"]
+            base_w = np.log((1 - acc) / max(k - 1, 1))
+            return base_w[workers], (np.log(acc) - base_w)[workers]
         if self.family is Family.spammer:
-            theta = self.params["theta"][workers]
-            chosen = self.params["strategy"][workers, labels]
-            base = np.log((1 - theta) * chosen)
-            return base, np.log(theta + (1 - theta) * chosen) - base
+            theta = self.params["theta"][:, None]
+            strategy = self.params["strategy"]
+            base_wl = np.log((1 - theta) * strategy)
+            delta_wl = np.log(theta + (1 - theta) * strategy) - base_wl
+            flat = workers * k + labels
+            return base_wl.ravel()[flat], delta_wl.ravel()[flat]
         raise ValueError("a confusion model has no base/delta form")  # pragma: no cover
 
     def log_tables(self) -> FloatArray:
@@ -152,9 +155,7 @@ class FittedModel:
         else:
             base, delta = self.base_delta(answers.workers, answers.labels)
             evidence = np.bincount(answers.items, weights=base, minlength=n)[:, None] + (
-                np.bincount(
-                    answers.items * k + answers.labels, weights=delta, minlength=n * k
-                ).reshape(n, k)
+                np.bincount(answers.item_label, weights=delta, minlength=n * k).reshape(n, k)
             )
         return evidence + self.log_prior
 

@@ -19,6 +19,7 @@ from scipy.special import expit, log_expit
 
 from veracity.domain.truth.answers import Answers, FloatArray, sum_by
 from veracity.domain.truth.em import (
+    WARM_START_ITERATIONS,
     Fit,
     clamp_gold,
     class_log_prior,
@@ -44,7 +45,7 @@ def _evidence(answers: Answers, alpha: FloatArray, b: FloatArray) -> tuple[Float
 def _scores(answers: Answers, base: FloatArray, delta: FloatArray, prior: FloatArray) -> FloatArray:
     n, k = answers.n_items, answers.n_classes
     per_item = np.bincount(answers.items, weights=base, minlength=n)
-    per_label = np.bincount(answers.items * k + answers.labels, weights=delta, minlength=n * k)
+    per_label = np.bincount(answers.item_label, weights=delta, minlength=n * k)
     return per_item[:, None] + per_label.reshape(n, k) + prior
 
 
@@ -58,7 +59,7 @@ def _m_step(
     gradients and curvatures summed by ``bincount``, climbs as far per pass as several
     L-BFGS iterations over all parameters at once, at a fraction of the cost.
     """
-    correct = posterior[answers.items, answers.labels]
+    correct = posterior.ravel().take(answers.item_label)
     n_w, n_i = answers.n_workers, answers.n_items
     workers, items = answers.workers, answers.items
     for _ in range(M_STEP_ROUNDS):
@@ -82,6 +83,7 @@ def glad(answers: Answers, initial: FloatArray | None = None) -> Fit:
     alpha = np.full(answers.n_workers, ALPHA_PRIOR_MEAN)
     b = np.zeros(answers.n_items)
     iterations = 0
+    limit = GLAD_MAX_ITERATIONS if initial is None else WARM_START_ITERATIONS
     while True:
         alpha, b = _m_step(answers, posterior, alpha, b)
         prior = class_log_prior(posterior)
@@ -91,7 +93,7 @@ def glad(answers: Answers, initial: FloatArray | None = None) -> Fit:
         iterations += 1
         change = float(np.abs(updated - posterior).max()) if len(updated) else 0.0
         posterior = updated
-        if change < GLAD_TOLERANCE or iterations >= GLAD_MAX_ITERATIONS:
+        if change < GLAD_TOLERANCE or iterations >= limit:
             break
     # Items nobody annotated keep b = 0; the typical difficulty comes from the others.
     annotated = answers.item_counts > 0

@@ -138,7 +138,7 @@ def _selection_subset(answers: Answers) -> Answers:
     step = int(np.ceil(answers.n_annotations / MAX_SELECTION_ANNOTATIONS))
     keep = np.zeros(answers.n_items, dtype=bool)
     keep[::step] = True
-    return answers.restricted(keep, keep_gold=True)
+    return answers.subset(keep, keep_gold=True)
 
 
 def annotation_heldout(
@@ -159,9 +159,11 @@ def annotation_heldout(
     loglik: list[FloatArray] = []
     rest: list[FloatArray] = []
     for fold in range(folds if held is None else held):
-        train = answers.restricted(fold_of != fold, keep_gold=True)
-        test = answers.restricted(fold_of == fold, keep_gold=False)
-        model = FITTERS[method](train, initial).model
+        # Numbered anew, so that every array over items is the fold's size, not the data's.
+        train = answers.subset(fold_of != fold, keep_gold=True)
+        test = answers.subset(fold_of == fold, keep_gold=False)
+        start = None if initial is None else initial[fold_of != fold]
+        model = FITTERS[method](train, start).model
         ll = model.annotation_loglik(test.workers, test.labels)
         scores = model.item_scores(test)
         usable = test.item_counts[test.items] >= 2
@@ -178,8 +180,8 @@ def calibration_heldout(answers: Answers, fit: Fit, method: Method) -> HeldOut:
     from less data are noisier, and a temperature fitted to them would temper the full fit
     too much. So the items are dealt into ten groups and enough of them are held out in
     turn (up to three) to predict at least :data:`MIN_CALIBRATION_ANNOTATIONS`
-    annotations, each fit starting from ``fit``'s posteriors, which takes EM a few
-    iterations instead of a full run.
+    annotations, each fit starting from ``fit``'s posteriors and running at most
+    :data:`~veracity.domain.truth.em.WARM_START_ITERATIONS` iterations instead of a full run.
     """
     per_group = max(answers.n_annotations / CALIBRATION_FOLDS, 1.0)
     held = int(min(3, max(1, np.ceil(MIN_CALIBRATION_ANNOTATIONS / per_group))))

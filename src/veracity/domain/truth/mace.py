@@ -18,6 +18,7 @@ from veracity.domain.truth.dawid_skene import ANCHOR_ACCURACY, ANCHOR_STRENGTH
 from veracity.domain.truth.em import (
     Fit,
     class_log_prior,
+    iterations_for,
     pooled_rate,
     run_em,
     vote_shares,
@@ -42,17 +43,20 @@ def mace(answers: Answers, initial: FloatArray | None = None) -> Fit:
     }
     state["strategy"] = np.vstack([state["strategy"], np.full(k, 1.0 / k)])
 
+    worker_label, item_label = answers.worker_label, answers.item_label
+
     def m_step(posterior: FloatArray) -> FittedModel:
-        theta = state["theta"][workers]
-        chosen = state["strategy"][workers, labels]
-        truthful = posterior[answers.items, labels] * theta / (theta + (1 - theta) * chosen)
+        # p(knew the answer | gave this label, true class = this label), per worker and label.
+        theta = state["theta"][:n_w, None]
+        knew = theta / (theta + (1 - theta) * state["strategy"][:n_w])
+        truthful = posterior.ravel().take(item_label) * knew.ravel().take(worker_label)
         spam = 1.0 - truthful
         knows = np.asarray(np.bincount(workers, weights=truthful, minlength=n_w), np.float64)
         pooled = pooled_rate(knows, trials)
         new_theta = (knows + PRIOR_STRENGTH * pooled + ANCHOR_STRENGTH * ANCHOR_ACCURACY) / (
             trials + PRIOR_STRENGTH + ANCHOR_STRENGTH
         )
-        spam_by_label = np.bincount(workers * k + labels, weights=spam, minlength=n_w * k)
+        spam_by_label = np.bincount(worker_label, weights=spam, minlength=n_w * k)
         spam_by_label = spam_by_label.reshape(n_w, k)
         pooled_strategy = spam_by_label.sum(axis=0) + 1.0
         pooled_strategy /= pooled_strategy.sum()
@@ -69,4 +73,9 @@ def mace(answers: Answers, initial: FloatArray | None = None) -> Fit:
             params={"theta": state["theta"], "strategy": state["strategy"]},
         )
 
-    return run_em(answers, m_step, vote_shares(answers) if initial is None else initial)
+    return run_em(
+        answers,
+        m_step,
+        vote_shares(answers) if initial is None else initial,
+        max_iterations=iterations_for(initial),
+    )

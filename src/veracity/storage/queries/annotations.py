@@ -44,6 +44,7 @@ _CURRENT_VALUES = (
     .where(
         annotations.c.item_id == bindparam("item_id", type_=BigInteger),
         annotations.c.stage == bindparam("stage", type_=String),
+        annotations.c.rejected_at.is_(None),
         ~exists().where(_newer.c.supersedes_id == annotations.c.id),
     )
     .order_by(annotations.c.id)
@@ -51,7 +52,8 @@ _CURRENT_VALUES = (
 
 
 def current_values(conn: Connection, item_id: int, stage: str = "label") -> list[dict[str, Any]]:
-    """The item's annotation values that no later fix has superseded, oldest first."""
+    """The item's annotation values that no later fix has superseded and no reviewer has
+    rejected, oldest first."""
     rows = conn.execute(_CURRENT_VALUES, {"item_id": item_id, "stage": stage})
     return [row.value for row in rows]
 
@@ -76,8 +78,8 @@ def insert_imported(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def project_answers(conn: Connection, project_id: int) -> list[AnyRow]:
-    """Every current label annotation of the project: item, who (user email or outside
-    worker id) and value, in id order."""
+    """Every current (not superseded, not rejected) label annotation of the project: item,
+    who (user email or outside worker id) and value, in id order."""
     stmt = (
         select(
             annotations.c.item_id,
@@ -88,6 +90,7 @@ def project_answers(conn: Connection, project_id: int) -> list[AnyRow]:
         .where(
             annotations.c.project_id == project_id,
             annotations.c.stage == "label",
+            annotations.c.rejected_at.is_(None),
             ~exists().where(_newer.c.supersedes_id == annotations.c.id),
         )
         .order_by(annotations.c.id)

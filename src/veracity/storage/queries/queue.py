@@ -352,6 +352,18 @@ def ask_one_more(conn: Connection, item_id: int) -> None:
     )
 
 
+def uncount(conn: Connection, item_id: int) -> tuple[int, int]:
+    """Take one annotation off the item's count (a reviewer rejected it): its slot opens
+    again for someone else. Return the item's (n_done, quota) after."""
+    row = conn.execute(
+        update(items)
+        .where(items.c.id == item_id)
+        .values(**_counters(0, -1))
+        .returning(items.c.n_done, items.c.quota)
+    ).one()
+    return int(row.n_done), int(row.quota)
+
+
 def count_imported(conn: Connection, per_item: dict[int, int]) -> None:
     """Count annotations imported from elsewhere on their items (``{item_id: how many}``)."""
     if not per_item:

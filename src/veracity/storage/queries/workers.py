@@ -45,6 +45,35 @@ def count_gold_answer(
     return conn.execute(stmt).one()
 
 
+def count_review(
+    conn: Connection, project_id: int, user_id: int, accepted: bool, now: datetime
+) -> None:
+    """Add one reviewer's decision on the worker's work to their counts."""
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    hit = int(accepted)
+    stmt = dialect.insert(worker_scores).values(
+        project_id=project_id,
+        user_id=user_id,
+        gold_seen=0,
+        gold_correct=0,
+        window_seen=0,
+        window_correct=0,
+        review_accepted=hit,
+        review_rejected=1 - hit,
+        updated_at=now,
+    )
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["project_id", "user_id"],
+            set_={
+                "review_accepted": worker_scores.c.review_accepted + hit,
+                "review_rejected": worker_scores.c.review_rejected + 1 - hit,
+                "updated_at": now,
+            },
+        )
+    )
+
+
 def active_block(conn: Connection, project_id: int, user_id: int) -> AnyRow | None:
     """The worker's block from the project, if one is in force."""
     stmt = select(worker_blocks).where(
@@ -106,6 +135,8 @@ def workers_of(conn: Connection, org_id: int, project_id: int) -> list[AnyRow]:
             func.coalesce(done.c.annotations, 0).label("annotations"),
             func.coalesce(scores.c.gold_seen, 0).label("gold_seen"),
             func.coalesce(scores.c.gold_correct, 0).label("gold_correct"),
+            func.coalesce(scores.c.review_accepted, 0).label("review_accepted"),
+            func.coalesce(scores.c.review_rejected, 0).label("review_rejected"),
             blocked.c.reason.label("blocked_reason"),
         )
         .join(memberships, memberships.c.user_id == users.c.id)

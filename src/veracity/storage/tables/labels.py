@@ -50,6 +50,9 @@ annotations = Table(
     Column("created_at", UTCDateTime, nullable=False),
     # A fix is a new annotation pointing at the one it replaces; nothing is overwritten.
     Column("supersedes_id", ForeignKey("annotations.id", ondelete="SET NULL")),
+    # Set when a reviewer rejects the annotation: it stays, but no longer counts toward the
+    # item's overlap or its resolution (the review row holds who, why and when).
+    Column("rejected_at", UTCDateTime),
     Index(None, "project_id", "id"),
     # One imported answer per outside worker and item, which makes re-imports idempotent.
     UniqueConstraint("item_id", "external_worker"),

@@ -1,4 +1,4 @@
-"""What is known of each worker in a project: gold scores, and blocks from its work."""
+"""What is known of each worker in a project: gold and review scores, and blocks from its work."""
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table
 
@@ -16,6 +16,10 @@ worker_scores = Table(
     Column("gold_correct", Integer, nullable=False),
     Column("window_seen", Integer, nullable=False),
     Column("window_correct", Integer, nullable=False),
+    # Reviewers' decisions on the worker's annotations (a fix that changes the value counts
+    # as rejected).
+    Column("review_accepted", Integer, nullable=False, server_default="0"),
+    Column("review_rejected", Integer, nullable=False, server_default="0"),
     Column("updated_at", UTCDateTime, nullable=False),
 )
 

@@ -27,7 +27,8 @@ from veracity.web.pages import (
 router = APIRouter(include_in_schema=False)
 
 
-def _set_session(response: Response, request: Request, token: str) -> None:
+def set_session_cookie(response: Response, request: Request, token: str) -> None:
+    """Hand the browser its session; every way of signing in ends here."""
     settings = request.app.state.settings
     response.set_cookie(
         SESSION_COOKIE,
@@ -59,9 +60,17 @@ def _form_page(
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str = "/") -> HTMLResponse:
-    """The sign-in form."""
-    return _form_page(request, "login.html", next=safe_next(next), error=None)
+def login_page(request: Request, next: str = "/", org: str = "") -> HTMLResponse:
+    """The sign-in form; with ``org``, also that organization's "Sign in with ..." button."""
+    sso, error, status = None, None, 200
+    if org:
+        try:
+            sso = services(request).sso.login_option(org.strip().lower()[:64])
+        except NotFound:
+            error, status = f"No organization signs in as {org[:64]!r}.", 404
+    return _form_page(
+        request, "login.html", status, next=safe_next(next), error=error, sso=sso, org=org[:64]
+    )
 
 
 @router.post("/login")
@@ -93,12 +102,21 @@ async def login(
         )
         refused.headers["Retry-After"] = str(exc.retry_after)
         return refused
+    if outcome.single_sign_on_only:
+        return _form_page(
+            request,
+            "login.html",
+            403,
+            next=target,
+            error="Your organization signs people in through its identity provider: "
+            "enter its sign-in name below.",
+        )
     if outcome.session_token is None:
         # Held back without holding a worker thread, to slow password guessing.
         await asyncio.sleep(outcome.delay_seconds)
         return _form_page(request, "login.html", 401, next=target, error="Wrong email or password.")
     response = RedirectResponse(target, status_code=303)
-    _set_session(response, request, outcome.session_token)
+    set_session_cookie(response, request, outcome.session_token)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
     return response
 
@@ -184,5 +202,5 @@ def accept_invitation(
     if outcome.session_token is None:
         return sign_in_redirect("/")
     response = RedirectResponse("/", status_code=303)
-    _set_session(response, request, outcome.session_token)
+    set_session_cookie(response, request, outcome.session_token)
     return response

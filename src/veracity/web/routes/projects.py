@@ -46,6 +46,14 @@ def project_page(request: Request, project_id: ProjectId) -> Response:
         if session.caller.can(Permission.read_stats)
         else None
     )
+    truth = None
+    if session.caller.can(Permission.read_results):
+        jobs = svc.jobs.project_jobs(session.caller, project_id, limit=1)
+        truth = {
+            "model": svc.jobs.current_model(session.caller, project_id),
+            "job": jobs[0] if jobs else None,
+            "can_run": session.caller.can(Permission.run_jobs),
+        }
     return render(
         request,
         "project.html",
@@ -54,6 +62,7 @@ def project_page(request: Request, project_id: ProjectId) -> Response:
         stats=stats,
         chart=_chart(stats) if stats else None,
         can_export=session.caller.can(Permission.export),
+        truth=truth,
     )
 
 

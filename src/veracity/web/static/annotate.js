@@ -1,6 +1,7 @@
 // The annotate page: keyboard-first labeling. The next item is leased ahead of time while
 // the person works on this one, so that it appears at once on submit, without a reload.
 import { api } from "./api.js";
+import { chat, isConversation, markdown } from "./markdown.js";
 import { widgets } from "./widgets.js";
 
 const $ = (id) => document.getElementById(id);
@@ -72,29 +73,59 @@ function showCount() {
 // ---- showing an item ---------------------------------------------------------------------
 
 function dataValue(value) {
-  if (typeof value === "string") {
-    const dd = document.createElement("dd");
-    dd.textContent = value;
-    return dd;
-  }
   const dd = document.createElement("dd");
-  const pre = document.createElement("pre");
-  pre.textContent = JSON.stringify(value, null, 2);
-  dd.append(pre);
+  if (typeof value === "string") {
+    dd.textContent = value;
+  } else if (isConversation(value)) {
+    dd.append(chat(value));
+  } else {
+    const pre = document.createElement("pre");
+    pre.textContent = JSON.stringify(value, null, 2);
+    dd.append(pre);
+  }
   return dd;
 }
 
+// The prompt of a generative-AI field: a conversation as a chat, a string as Markdown.
+function promptBlock(key, value) {
+  const section = document.createElement("section");
+  section.className = "prompt";
+  section.dataset.key = key;
+  const title = document.createElement("h2");
+  title.className = "prompt-name";
+  title.textContent = key;
+  section.append(title, isConversation(value) ? chat(value) : markdown(value));
+  return section;
+}
+
+// The fields on screen say which data keys they show themselves (``uses``), which are the
+// prompt (``context``), and what they add to the item panel (``view``).
 function renderItem(lease) {
   const { data } = lease.item;
+  const context = new Set();
+  const used = new Set();
+  for (const { widget } of state.fields) {
+    for (const key of widget.context ?? []) context.add(key);
+    for (const key of widget.uses ?? []) used.add(key);
+  }
   itemBox.replaceChildren();
-  const main = typeof data.text === "string";
+  const main = typeof data.text === "string" && !context.has("text") && !used.has("text");
   if (main) {
     const p = document.createElement("p");
     p.className = "item-text";
     p.textContent = data.text;
     itemBox.append(p);
   }
-  const rest = Object.entries(data).filter(([k]) => !(main && k === "text"));
+  for (const key of context) {
+    const value = data[key];
+    if (typeof value === "string" || isConversation(value)) itemBox.append(promptBlock(key, value));
+  }
+  for (const { widget } of state.fields) {
+    if (widget.view) itemBox.append(widget.view);
+  }
+  const skip = (k) => (main && k === "text") || used.has(k) ||
+    (context.has(k) && (typeof data[k] === "string" || isConversation(data[k])));
+  const rest = Object.entries(data).filter(([k]) => !skip(k));
   if (rest.length) {
     const dl = document.createElement("dl");
     dl.className = "item-data";
@@ -115,7 +146,7 @@ function renderItem(lease) {
 function renderFields(lease) {
   form.replaceChildren();
   state.fields = project.schema.fields.map((field) => {
-    const widget = widgets[field.kind](field);
+    const widget = widgets[field.kind](field, lease.item.data);
     form.append(widget.element);
     return { field, widget };
   });
@@ -138,8 +169,8 @@ function move(delta) {
 }
 
 function show(lease) {
-  renderItem(lease);
   renderFields(lease);
+  renderItem(lease);
   state.shown = lease.assignment_id;
   clock.worked = 0;
   clock.last = performance.now();
@@ -313,11 +344,10 @@ function onKey(event) {
     finish("submit");
   } else if (event.ctrlKey) {
     // Ctrl with a digit or S is the browser's (tabs, saving), not ours.
-  } else if (/^[0-9]$/.test(event.key)) {
-    if (state.fields[state.active]?.widget.key(event.key)) {
-      event.preventDefault();
-      state.fields[state.active].widget.element.classList.remove("invalid");
-    }
+  } else if (event.key !== "s" && event.key !== "S" && state.fields[state.active]?.widget.key(event.key)) {
+    // Digits pick options; some kinds also use letters and arrows (see each kind's page).
+    event.preventDefault();
+    state.fields[state.active].widget.element.classList.remove("invalid");
   } else if (event.key === "s" || event.key === "S") {
     event.preventDefault();
     finish("skip");

@@ -5,16 +5,28 @@
 //   key(k)    handle key k ("0".."9") while the field is active; return true if used,
 //   focus()   put the keyboard in the field,
 //   typing    true when the field takes typed text (letter keys belong to it).
+// and, for kinds that show part of the item themselves (the generative-AI kinds, in kinds/):
+//   view      a DOM node for the item panel (responses side by side, ranked cards…), or null,
+//   context   data keys shown first in the item panel as the prompt (a chat for conversations),
+//   uses      data keys the widget shows itself (left out of the item's data list).
+// key(k) gets any key the page does not use itself (digits, letters, arrows).
+// Each factory is called as factory(field, itemData) for the item on screen.
 // Text from task data and schemas is always set with textContent, never as HTML.
+import { pairwise } from "./kinds/pairwise.js";
+import { ranking } from "./kinds/ranking.js";
+import { reasoning } from "./kinds/reasoning.js";
+import { response } from "./kinds/response.js";
+import { rubric } from "./kinds/rubric.js";
+import { stepReview } from "./kinds/step_review.js";
 
-function el(tag, attrs = {}, text = "") {
+export function el(tag, attrs = {}, text = "") {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   if (text) node.textContent = text;
   return node;
 }
 
-function frame(field, hint) {
+export function frame(field, hint) {
   const fieldset = el("fieldset", { class: "field", "data-field": field.name, "data-kind": field.kind });
   const legend = el("legend");
   legend.append(el("span", { class: "field-name" }, field.name));
@@ -26,7 +38,7 @@ function frame(field, hint) {
 }
 
 // The number key for the i-th option: 1-9, then 0 for the tenth; later options have none.
-function indexKey(i) {
+export function indexKey(i) {
   if (i < 9) return String(i + 1);
   return i === 9 ? "0" : null;
 }
@@ -128,4 +140,7 @@ function text(field) {
   };
 }
 
-export const widgets = { choice, multi_choice: multiChoice, rating, text };
+export const widgets = {
+  choice, multi_choice: multiChoice, rating, text,
+  pairwise, ranking, rubric, response, reasoning, step_review: stepReview,
+};
